@@ -1,0 +1,288 @@
+//! The `tweets` command line.
+
+use std::{
+    io::{BufRead, Read, Write},
+    net::{TcpStream, ToSocketAddrs},
+    process::ExitCode,
+    time::Duration,
+};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use diesel::{Connection, PgConnection};
+use diesel_migrations::MigrationHarness;
+
+use crate::{
+    auth::hash_password,
+    config::Settings,
+    db::{self, models::NewUser},
+    domain::{DisplayName, Password, Username},
+    seed::{self, SeedOptions},
+    startup::Application,
+    telemetry,
+};
+
+#[derive(Debug, Parser)]
+#[command(name = "tweets", version, about = "Tweets: a small microblog API server and its admin tools")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the API (and the SPA when STATIC_DIR is set).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create an account; the password is read from standard input (one line).
+    CreateUser {
+        username: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Fill the database with demo users, tweets, replies, follows and likes.
+    Seed {
+        /// Usernames are PREFIX1, PREFIX2, …
+        #[arg(long, default_value = "demo")]
+        prefix: String,
+        #[arg(long, default_value_t = 100)]
+        users: i64,
+        /// Tweets in all; one in ten is a reply.
+        #[arg(long, default_value_t = 10_000)]
+        tweets: i64,
+        #[arg(long, default_value_t = 20)]
+        follows_per_user: i64,
+        #[arg(long, default_value_t = 10)]
+        likes_per_user: i64,
+        /// Password of every seeded account.
+        #[arg(long, env = "SEED_PASSWORD", default_value = "demo-password")]
+        password: String,
+    },
+    /// Check the configuration and the database; with --deploy, list
+    /// everything unfit for production (exit 1 when anything is).
+    Check {
+        #[arg(long)]
+        deploy: bool,
+    },
+    /// GET /healthz on the local server; exit 0 when it answers 200 (for Docker HEALTHCHECK).
+    Healthcheck {
+        /// Default: http://127.0.0.1:<port of BIND_ADDR>/healthz
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long, default_value_t = 3)]
+        timeout_secs: u64,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve => serve(),
+        Command::Migrate => migrate(),
+        Command::CreateUser { username, display_name } => create_user(&username, display_name.as_deref()),
+        Command::Seed {
+            prefix,
+            users,
+            tweets,
+            follows_per_user,
+            likes_per_user,
+            password,
+        } => run_seed(SeedOptions {
+            prefix,
+            users,
+            tweets,
+            follows_per_user,
+            likes_per_user,
+            password,
+        }),
+        Command::Check { deploy } => return check(deploy),
+        Command::Healthcheck { url, timeout_secs } => return healthcheck(url, Duration::from_secs(timeout_secs)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", crate::error::format_chain(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn settings() -> anyhow::Result<Settings> {
+    let settings = Settings::from_env()?;
+    telemetry::init(settings.log_format);
+    Ok(settings)
+}
+
+fn serve() -> anyhow::Result<()> {
+    let settings = settings()?;
+    if settings.jwt_secret.is_generated() {
+        tracing::warn!("JWT_SECRET is not set: using a random secret, so tokens end with this process");
+    }
+    std::fs::create_dir_all(&settings.media_root)
+        .with_context(|| format!("creating MEDIA_ROOT {}", settings.media_root.display()))?;
+    let mut conn = db::connect_with_retry(&settings.database_url, Duration::from_secs(60))?;
+    let applied = db::migrate(&mut conn)?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "migrations applied");
+    }
+    drop(conn);
+    let pool = db::build_pool(&settings.database_url, settings.db_pool_size, settings.db_pool_timeout);
+    actix_web::rt::System::new().block_on(async move {
+        let bind = settings.bind_addr;
+        let static_dir = settings.static_dir.clone();
+        let app = Application::build(settings, pool.clone())?;
+        tracing::info!(%bind, port = app.port(), static_dir = ?static_dir, "serving");
+        actix_web::rt::spawn(purge_idempotency_keys(pool));
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Hourly: forget idempotency keys older than 24 hours.
+async fn purge_idempotency_keys(pool: db::DbPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match db::run(&pool, db::purge_idempotency_keys).await {
+            Ok(n) if n > 0 => tracing::info!(deleted = n, "expired idempotency keys purged"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "purging idempotency keys failed"),
+        }
+    }
+}
+
+fn connect(settings: &Settings) -> anyhow::Result<PgConnection> {
+    db::connect_with_retry(&settings.database_url, Duration::from_secs(30))
+}
+
+fn migrate() -> anyhow::Result<()> {
+    let settings = settings()?;
+    let applied = db::migrate(&mut connect(&settings)?)?;
+    if applied.is_empty() {
+        println!("database is up to date");
+    }
+    for version in applied {
+        println!("applied {version}");
+    }
+    Ok(())
+}
+
+fn create_user(username: &str, display_name: Option<&str>) -> anyhow::Result<()> {
+    let settings = settings()?;
+    let username = Username::parse(username).map_err(|e| anyhow::anyhow!("username {e}"))?;
+    let display_name = DisplayName::parse(display_name.unwrap_or(username.as_ref()))
+        .map_err(|e| anyhow::anyhow!("display name {e}"))?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    let password = Password::parse(line.trim_end_matches(['\r', '\n'])).map_err(|e| anyhow::anyhow!("password {e}"))?;
+    let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = connect(&settings)?;
+    db::migrate(&mut conn)?;
+    let user = db::users::insert(
+        &mut conn,
+        &NewUser {
+            username: username.as_ref(),
+            password_hash: &hash,
+            display_name: display_name.into_inner().as_str(),
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("created user {} with id {}", user.username, user.id);
+    Ok(())
+}
+
+fn run_seed(opts: SeedOptions) -> anyhow::Result<()> {
+    let settings = settings()?;
+    let mut conn = connect(&settings)?;
+    db::migrate(&mut conn)?;
+    let r = seed::seed(&mut conn, &opts)?;
+    let total = r.tweets + r.replies;
+    println!(
+        "seeded {} users, {} tweets ({} replies), {} follows, {} likes in {:.2} s ({:.0} tweets/s)",
+        r.users,
+        total,
+        r.replies,
+        r.follows,
+        r.likes,
+        r.seconds,
+        total as f64 / r.seconds.max(1e-9)
+    );
+    println!("log in as {}1 … {}{} with the seed password", opts.prefix, opts.prefix, opts.users);
+    Ok(())
+}
+
+fn check(deploy: bool) -> ExitCode {
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            println!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut problems = if deploy { settings.deploy_problems() } else { Vec::new() };
+    match PgConnection::establish(&settings.database_url) {
+        Err(e) => problems.push(format!("the database is not reachable: {e}")),
+        Ok(mut conn) => match conn.has_pending_migration(db::MIGRATIONS) {
+            Ok(true) => problems.push("the database has pending migrations (run `tweets migrate`)".into()),
+            Ok(false) => {}
+            Err(e) => problems.push(format!("could not read the migration state: {e}")),
+        },
+    }
+    if problems.is_empty() {
+        println!("no problems found");
+        ExitCode::SUCCESS
+    } else {
+        println!("{} problem(s) found:", problems.len());
+        for p in &problems {
+            println!("  - {p}");
+        }
+        ExitCode::FAILURE
+    }
+}
+
+fn healthcheck(url: Option<String>, timeout: Duration) -> ExitCode {
+    let url = url.unwrap_or_else(|| {
+        let port = std::env::var("BIND_ADDR")
+            .ok()
+            .and_then(|a| a.rsplit(':').next().map(str::to_string))
+            .unwrap_or_else(|| "8080".into());
+        format!("http://127.0.0.1:{port}/healthz")
+    });
+    match http_get_status(&url, timeout) {
+        Ok(200) => ExitCode::SUCCESS,
+        Ok(status) => {
+            eprintln!("unhealthy: {url} answered {status}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("unhealthy: {url}: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A minimal HTTP/1.1 GET (plain http only) returning the status code, so
+/// the container image needs no curl.
+fn http_get_status(raw: &str, timeout: Duration) -> anyhow::Result<u16> {
+    let url = url::Url::parse(raw).context("invalid URL")?;
+    anyhow::ensure!(url.scheme() == "http", "only http:// URLs are supported");
+    let host = url.host_str().context("URL has no host")?;
+    let port = url.port_or_known_default().unwrap_or(80);
+    let addr = (host, port).to_socket_addrs()?.next().context("host did not resolve")?;
+    let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    write!(
+        stream,
+        "GET {} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nUser-Agent: tweets-healthcheck\r\n\r\n",
+        url.path()
+    )?;
+    let mut head = [0u8; 64];
+    let n = stream.read(&mut head)?;
+    let line = String::from_utf8_lossy(&head[..n]);
+    let status = line.split_whitespace().nth(1).context("no status line")?;
+    Ok(status.parse()?)
+}

@@ -1,0 +1,423 @@
+//! Configuration, read from the environment only (12-factor).
+//!
+//! Every variable is documented in `.env.example`. [`Settings::from_lookup`]
+//! takes a lookup function so the parsing can be tested without touching the
+//! process environment.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+/// The placeholder secret shipped in `.env.example`; refused in production.
+pub const EXAMPLE_JWT_SECRET: &str = "change-me-to-a-random-string-of-at-least-32-characters";
+/// Shortest `JWT_SECRET` accepted in production (bytes).
+pub const MIN_JWT_SECRET_LEN: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where the JWT secret came from: a development server without one makes a
+/// random secret per process (tokens do not survive a restart).
+#[derive(Clone)]
+pub struct JwtSecret {
+    value: String,
+    generated: bool,
+}
+
+impl JwtSecret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self {
+            value: value.into(),
+            generated: false,
+        }
+    }
+
+    fn generate() -> Self {
+        let value = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        Self {
+            value,
+            generated: true,
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.value
+    }
+
+    pub fn is_generated(&self) -> bool {
+        self.generated
+    }
+
+    /// Why this secret is unfit for production, if it is.
+    pub fn weakness(&self) -> Option<String> {
+        let v = self.value.as_str();
+        if self.generated {
+            return Some("JWT_SECRET is not set".into());
+        }
+        if v.len() < MIN_JWT_SECRET_LEN {
+            return Some(format!(
+                "JWT_SECRET is too short: {} bytes, at least {MIN_JWT_SECRET_LEN} are needed",
+                v.len()
+            ));
+        }
+        if v == EXAMPLE_JWT_SECRET {
+            return Some("JWT_SECRET is the example value from .env.example".into());
+        }
+        let mut distinct: Vec<char> = v.chars().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() < 10 {
+            return Some("JWT_SECRET has too little variety (fewer than 10 distinct characters)".into());
+        }
+        None
+    }
+}
+
+impl std::fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JwtSecret(**redacted**)")
+    }
+}
+
+/// Requests per minute for one rate-limited action; `0` switches it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// `POST /auth/register` and `/auth/login`, per client address.
+    pub auth_per_minute: u32,
+    /// `POST /tweets`, per user.
+    pub posts_per_minute: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub app_env: AppEnv,
+    pub database_url: String,
+    pub db_pool_size: u32,
+    pub db_pool_timeout: Duration,
+    pub jwt_secret: JwtSecret,
+    pub access_token_ttl: Duration,
+    pub bind_addr: SocketAddr,
+    pub static_dir: Option<PathBuf>,
+    pub media_root: PathBuf,
+    pub media_url: String,
+    pub cors_allowed_origins: Vec<String>,
+    pub log_format: LogFormat,
+    pub rate_limits: RateLimits,
+    /// Use `Forwarded`/`X-Forwarded-For` for the client address (only behind a proxy you run).
+    pub trust_forwarded_for: bool,
+    pub shutdown_timeout: Duration,
+}
+
+/// Every problem found while reading the configuration, not just the first.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Settings {
+    /// Reads the process environment (after loading `.env` when present).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut problems = Vec::new();
+
+        let app_env = match get("APP_ENV").as_deref() {
+            None | Some("development") | Some("dev") => AppEnv::Development,
+            Some("production") | Some("prod") => AppEnv::Production,
+            Some(other) => {
+                problems.push(format!(
+                    "APP_ENV must be `development` or `production`, not `{other}`"
+                ));
+                AppEnv::Development
+            }
+        };
+
+        let database_url = match get("DATABASE_URL") {
+            Some(url) => url,
+            None => match get("POSTGRES_HOST") {
+                Some(host) => {
+                    let user = get("POSTGRES_USER").unwrap_or_else(|| "postgres".into());
+                    let port = get("POSTGRES_PORT").unwrap_or_else(|| "5432".into());
+                    let db = get("POSTGRES_DB").unwrap_or_else(|| "tweets".into());
+                    let mut url = url::Url::parse("postgres://localhost").map_err(|e| {
+                        ConfigError(vec![format!("cannot build the database URL: {e}")])
+                    })?;
+                    let parts_ok = url.set_host(Some(&host)).is_ok()
+                        && url.set_username(&user).is_ok()
+                        && url.set_password(get("POSTGRES_PASSWORD").as_deref()).is_ok()
+                        && port.parse::<u16>().map(|p| url.set_port(Some(p)).is_ok()) == Ok(true);
+                    if !parts_ok {
+                        problems.push("POSTGRES_HOST/PORT/USER/PASSWORD do not form a valid URL".into());
+                    }
+                    url.set_path(&db);
+                    url.to_string()
+                }
+                None => {
+                    problems.push("DATABASE_URL (or POSTGRES_HOST and friends) must be set".into());
+                    String::new()
+                }
+            },
+        };
+
+        let db_pool_size = parse_num(&get, "DB_POOL_SIZE", 10u32, &mut problems);
+        if db_pool_size == 0 {
+            problems.push("DB_POOL_SIZE must be at least 1".into());
+        }
+        let db_pool_timeout = parse_duration(&get, "DB_POOL_TIMEOUT", Duration::from_secs(5), &mut problems);
+        let access_token_ttl = parse_duration(&get, "ACCESS_TOKEN_TTL", Duration::from_secs(24 * 3600), &mut problems);
+        if access_token_ttl < Duration::from_secs(60) {
+            problems.push("ACCESS_TOKEN_TTL must be at least 60 seconds".into());
+        }
+        let shutdown_timeout = parse_duration(&get, "SHUTDOWN_TIMEOUT", Duration::from_secs(30), &mut problems);
+
+        let jwt_secret = match get("JWT_SECRET") {
+            Some(s) => JwtSecret::new(s),
+            None => JwtSecret::generate(),
+        };
+        if app_env == AppEnv::Production {
+            if let Some(weak) = jwt_secret.weakness() {
+                problems.push(format!("{weak} (refused with APP_ENV=production)"));
+            }
+        }
+
+        let bind_addr = match get("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()).parse() {
+            Ok(addr) => addr,
+            Err(_) => {
+                problems.push("BIND_ADDR must be an address such as 0.0.0.0:8080".into());
+                SocketAddr::from(([127, 0, 0, 1], 8080))
+            }
+        };
+
+        let media_url = get("MEDIA_URL").unwrap_or_else(|| "/media/".into());
+        let media_url = if media_url.ends_with('/') { media_url } else { format!("{media_url}/") };
+
+        let cors_allowed_origins: Vec<String> = get("CORS_ALLOWED_ORIGINS")
+            .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
+        if app_env == AppEnv::Production && cors_allowed_origins.iter().any(|o| o == "*") {
+            problems.push("CORS_ALLOWED_ORIGINS must not be `*` (refused with APP_ENV=production)".into());
+        }
+
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                problems.push(format!("LOG_FORMAT must be `text` or `json`, not `{other}`"));
+                LogFormat::Text
+            }
+        };
+
+        let rate_limits = RateLimits {
+            auth_per_minute: parse_num(&get, "RATE_LIMIT_AUTH_PER_MINUTE", 30u32, &mut problems),
+            posts_per_minute: parse_num(&get, "RATE_LIMIT_POSTS_PER_MINUTE", 60u32, &mut problems),
+        };
+        let trust_forwarded_for = parse_bool(&get, "TRUST_FORWARDED_FOR", false, &mut problems);
+
+        if !problems.is_empty() {
+            return Err(ConfigError(problems));
+        }
+        Ok(Settings {
+            app_env,
+            database_url,
+            db_pool_size,
+            db_pool_timeout,
+            jwt_secret,
+            access_token_ttl,
+            bind_addr,
+            static_dir: get("STATIC_DIR").map(PathBuf::from),
+            media_root: get("MEDIA_ROOT").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("media")),
+            media_url,
+            cors_allowed_origins,
+            log_format,
+            rate_limits,
+            trust_forwarded_for,
+            shutdown_timeout,
+        })
+    }
+
+    /// What `tweets check --deploy` reports: everything that makes this
+    /// configuration unfit for production. Empty means ready.
+    pub fn deploy_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.app_env != AppEnv::Production {
+            problems.push("APP_ENV is not `production`".into());
+        }
+        if let Some(weak) = self.jwt_secret.weakness() {
+            problems.push(weak);
+        }
+        if self.cors_allowed_origins.iter().any(|o| o == "*") {
+            problems.push("CORS_ALLOWED_ORIGINS contains the wildcard `*`".into());
+        }
+        if self.rate_limits.auth_per_minute == 0 {
+            problems.push("RATE_LIMIT_AUTH_PER_MINUTE is 0: login and registration are not rate limited".into());
+        }
+        if self.access_token_ttl > Duration::from_secs(7 * 24 * 3600) {
+            problems.push("ACCESS_TOKEN_TTL is longer than 7 days".into());
+        }
+        problems
+    }
+}
+
+fn parse_num<T: std::str::FromStr + Copy>(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: T,
+    problems: &mut Vec<String>,
+) -> T {
+    match get(key) {
+        None => default,
+        Some(v) => v.trim().parse().unwrap_or_else(|_| {
+            problems.push(format!("{key} must be a whole number, not `{v}`"));
+            default
+        }),
+    }
+}
+
+fn parse_bool(get: &impl Fn(&str) -> Option<String>, key: &str, default: bool, problems: &mut Vec<String>) -> bool {
+    match get(key).as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => default,
+        Some("1" | "true" | "yes" | "on") => true,
+        Some("0" | "false" | "no" | "off") => false,
+        Some(other) => {
+            problems.push(format!("{key} must be true or false, not `{other}`"));
+            default
+        }
+    }
+}
+
+/// Durations are whole seconds, optionally with a unit: `90`, `90s`, `15m`, `24h`, `7d`.
+pub fn parse_duration_str(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    let (num, mult) = match v.char_indices().last()? {
+        (i, 's') => (&v[..i], 1),
+        (i, 'm') => (&v[..i], 60),
+        (i, 'h') => (&v[..i], 3600),
+        (i, 'd') => (&v[..i], 86400),
+        _ => (v, 1),
+    };
+    let n: u64 = num.parse().ok()?;
+    n.checked_mul(mult).map(Duration::from_secs)
+}
+
+fn parse_duration(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: Duration,
+    problems: &mut Vec<String>,
+) -> Duration {
+    match get(key) {
+        None => default,
+        Some(v) => parse_duration_str(&v).unwrap_or_else(|| {
+            problems.push(format!("{key} must be a duration such as 3600, 90s, 15m or 24h, not `{v}`"));
+            default
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn development_defaults_are_usable() {
+        let s = settings(&[("DATABASE_URL", "postgres://localhost/x")]).unwrap();
+        assert_eq!(s.app_env, AppEnv::Development);
+        assert!(s.jwt_secret.is_generated());
+        assert_eq!(s.media_url, "/media/");
+        assert_eq!(s.bind_addr.port(), 8080);
+        assert_eq!(s.deploy_problems().len(), 2, "{:?}", s.deploy_problems());
+    }
+
+    #[test]
+    fn production_refuses_weak_secret_and_wildcard_cors_listing_both() {
+        let err = settings(&[
+            ("DATABASE_URL", "postgres://localhost/x"),
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "short"),
+            ("CORS_ALLOWED_ORIGINS", "https://a.example, *"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.0.len(), 2, "{err}");
+        assert!(err.0[0].contains("too short"));
+        assert!(err.0[1].contains("CORS"));
+        let err = settings(&[("DATABASE_URL", "postgres://x/y"), ("APP_ENV", "production")]).unwrap_err();
+        assert!(err.0[0].contains("not set"));
+        let err = settings(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", EXAMPLE_JWT_SECRET),
+        ])
+        .unwrap_err();
+        assert!(err.0[0].contains("example"));
+    }
+
+    #[test]
+    fn production_accepts_a_strong_secret() {
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://localhost/x"),
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "q8Zt3kP0vW9xYb2Lm5Nc7Rd1Fg4Hj6Ks"),
+        ])
+        .unwrap();
+        assert!(s.deploy_problems().is_empty(), "{:?}", s.deploy_problems());
+    }
+
+    #[test]
+    fn database_url_from_compose_style_parts() {
+        let s = settings(&[
+            ("POSTGRES_HOST", "db"),
+            ("POSTGRES_USER", "tweets"),
+            ("POSTGRES_PASSWORD", "p@ss/word"),
+            ("POSTGRES_DB", "tweets"),
+        ])
+        .unwrap();
+        assert_eq!(s.database_url, "postgres://tweets:p%40ss%2Fword@db:5432/tweets");
+    }
+
+    #[test]
+    fn bad_values_are_all_reported() {
+        let err = settings(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("DB_POOL_SIZE", "many"),
+            ("ACCESS_TOKEN_TTL", "soon"),
+            ("LOG_FORMAT", "xml"),
+            ("BIND_ADDR", "nowhere"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.0.len(), 4, "{err}");
+    }
+
+    #[test]
+    fn durations_take_units() {
+        assert_eq!(parse_duration_str("90"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration_str("15m"), Some(Duration::from_secs(900)));
+        assert_eq!(parse_duration_str("24h"), Some(Duration::from_secs(86400)));
+        assert_eq!(parse_duration_str("2d"), Some(Duration::from_secs(172800)));
+        assert_eq!(parse_duration_str("h"), None);
+        assert_eq!(parse_duration_str("-5"), None);
+    }
+
+    #[test]
+    fn secret_is_never_printed_by_debug() {
+        let s = settings(&[("DATABASE_URL", "postgres://x/y"), ("JWT_SECRET", "super-secret-value")]).unwrap();
+        assert!(!format!("{s:?}").contains("super-secret-value"));
+    }
+}

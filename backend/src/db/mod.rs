@@ -1,0 +1,108 @@
+//! The storage layer: the connection pool, migrations, and every diesel query.
+//!
+//! Handlers never touch a connection directly: they call [`run`], which takes
+//! a pooled connection on the blocking thread pool, so no query ever blocks
+//! an actix worker.
+
+pub mod follows;
+pub mod models;
+pub mod tweets;
+pub mod users;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::{
+    pg::PgConnection,
+    r2d2::{ConnectionManager, Pool, PooledConnection},
+    sql_query, Connection, RunQueryDsl,
+};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::ApiError;
+
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// Key of the advisory lock held while migrating, so replicas can start together.
+const MIGRATION_LOCK_KEY: i64 = 0x7477_6565_7473; // "tweets"
+
+/// A pool that connects lazily: the process starts even while the database
+/// is down, and `/readyz` reports it.
+pub fn build_pool(database_url: &str, size: u32, timeout: Duration) -> DbPool {
+    let manager = ConnectionManager::<PgConnection>::new(database_url);
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1.min(size)))
+        .connection_timeout(timeout)
+        .test_on_check_out(false)
+        .build_unchecked(manager)
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(|e| {
+            tracing::warn!(error = %e, "no database connection available");
+            ApiError::Unavailable("the database is unavailable".into())
+        })?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// Applies pending migrations under a PostgreSQL advisory lock and returns
+/// the versions applied.
+pub fn migrate(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
+    sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+        .execute(conn)
+        .context("taking the migration lock")?;
+    let result = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>())
+        .map_err(|e| anyhow::anyhow!("running migrations: {e}"));
+    let unlock = sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(conn);
+    let versions = result?;
+    unlock.context("releasing the migration lock")?;
+    Ok(versions)
+}
+
+/// Connects, retrying with exponential backoff (0.5 s doubling to 8 s) until
+/// `deadline` has passed: the database may still be starting.
+pub fn connect_with_retry(database_url: &str, deadline: Duration) -> anyhow::Result<PgConnection> {
+    let start = std::time::Instant::now();
+    let mut delay = Duration::from_millis(500);
+    let mut attempt = 1u32;
+    loop {
+        match PgConnection::establish(database_url) {
+            Ok(conn) => return Ok(conn),
+            Err(e) if start.elapsed() + delay < deadline => {
+                tracing::warn!(attempt, error = %e, retry_in_ms = delay.as_millis() as u64, "database not reachable yet");
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(Duration::from_secs(8));
+                attempt += 1;
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(e))
+                    .with_context(|| format!("database not reachable after {attempt} attempts"))
+            }
+        }
+    }
+}
+
+/// `SELECT 1` through the pool: what `/readyz` asks.
+pub fn ping(conn: &mut PgConnection) -> Result<(), ApiError> {
+    sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(ApiError::from)
+}
+
+/// Deletes idempotency keys older than 24 hours; returns how many.
+pub fn purge_idempotency_keys(conn: &mut PgConnection) -> Result<usize, ApiError> {
+    Ok(sql_query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'").execute(conn)?)
+}

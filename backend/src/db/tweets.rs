@@ -1,0 +1,278 @@
+//! Queries on tweets, likes and idempotency keys.
+
+use std::collections::HashSet;
+
+use diesel::{
+    prelude::*,
+    sql_types::{BigInt, Text},
+};
+
+use super::models::{AuthorRow, NewTweet, Page, TweetRow, TweetWithAuthor};
+use crate::{
+    error::ApiError,
+    schema::{follows, idempotency_keys, likes, tweets, users},
+};
+
+/// Which tweets a timeline shows; all of them are newest first.
+#[derive(Debug, Clone, Copy)]
+pub enum Timeline {
+    /// Every tweet (served by the primary key).
+    Public,
+    /// The user's own tweets and those of everyone they follow.
+    Home(i64),
+    /// One user's tweets (served by `tweets_author_id_id_idx`).
+    Author(i64),
+}
+
+/// One page of a timeline: a single query for tweets and authors, and one
+/// more for `liked_by_me` when a reader is signed in.
+pub fn timeline(
+    conn: &mut PgConnection,
+    which: Timeline,
+    viewer: Option<i64>,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Page<TweetWithAuthor>, ApiError> {
+    let mut q = tweets::table
+        .inner_join(users::table)
+        .select((TweetRow::as_select(), AuthorRow::as_select()))
+        .order(tweets::id.desc())
+        .limit(limit + 1)
+        .into_boxed();
+    match which {
+        Timeline::Public => {}
+        Timeline::Author(author) => q = q.filter(tweets::author_id.eq(author)),
+        Timeline::Home(me) => {
+            let followed = follows::table.filter(follows::follower_id.eq(me)).select(follows::followee_id);
+            q = q.filter(tweets::author_id.eq(me).or(tweets::author_id.eq_any(followed)));
+        }
+    }
+    if let Some(after) = after {
+        q = q.filter(tweets::id.lt(after));
+    }
+    let rows = q.load::<(TweetRow, AuthorRow)>(conn)?;
+    let page = Page::from_rows(rows, limit, |(t, _)| t.id);
+    Ok(Page {
+        items: personalise(conn, viewer, page.items)?,
+        next_after: page.next_after,
+    })
+}
+
+/// Replies to `parent`, oldest first; a 404 when the parent does not exist.
+pub fn replies(
+    conn: &mut PgConnection,
+    parent: i64,
+    viewer: Option<i64>,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Page<TweetWithAuthor>, ApiError> {
+    exists_or_404(conn, parent)?;
+    let mut q = tweets::table
+        .inner_join(users::table)
+        .select((TweetRow::as_select(), AuthorRow::as_select()))
+        .filter(tweets::reply_to_id.eq(parent))
+        .order(tweets::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(tweets::id.gt(after));
+    }
+    let rows = q.load::<(TweetRow, AuthorRow)>(conn)?;
+    let page = Page::from_rows(rows, limit, |(t, _)| t.id);
+    Ok(Page {
+        items: personalise(conn, viewer, page.items)?,
+        next_after: page.next_after,
+    })
+}
+
+fn no_such_tweet(id: i64) -> ApiError {
+    ApiError::NotFound(format!("no tweet with id {id}"))
+}
+
+fn exists_or_404(conn: &mut PgConnection, id: i64) -> Result<(), ApiError> {
+    let found: Option<i64> = tweets::table.find(id).select(tweets::id).first(conn).optional()?;
+    found.map(|_| ()).ok_or_else(|| no_such_tweet(id))
+}
+
+pub fn get(conn: &mut PgConnection, id: i64, viewer: Option<i64>) -> Result<TweetWithAuthor, ApiError> {
+    let row = tweets::table
+        .inner_join(users::table)
+        .filter(tweets::id.eq(id))
+        .select((TweetRow::as_select(), AuthorRow::as_select()))
+        .first::<(TweetRow, AuthorRow)>(conn)
+        .optional()?
+        .ok_or_else(|| no_such_tweet(id))?;
+    personalise(conn, viewer, vec![row])?
+        .pop()
+        .ok_or_else(|| no_such_tweet(id))
+}
+
+/// Which of `ids` the viewer likes: one primary-key lookup for a whole page.
+fn liked_by(conn: &mut PgConnection, viewer: i64, ids: &[i64]) -> Result<HashSet<i64>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(likes::table
+        .filter(likes::user_id.eq(viewer))
+        .filter(likes::tweet_id.eq_any(ids))
+        .select(likes::tweet_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}
+
+fn personalise(
+    conn: &mut PgConnection,
+    viewer: Option<i64>,
+    rows: Vec<(TweetRow, AuthorRow)>,
+) -> Result<Vec<TweetWithAuthor>, ApiError> {
+    let liked = match viewer {
+        Some(v) => liked_by(conn, v, &rows.iter().map(|(t, _)| t.id).collect::<Vec<_>>())?,
+        None => HashSet::new(),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(tweet, author)| TweetWithAuthor {
+            liked_by_me: liked.contains(&tweet.id),
+            tweet,
+            author,
+        })
+        .collect())
+}
+
+/// An `Idempotency-Key` and a digest of the request it came with.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// Whether `create` made a new tweet or replayed an earlier one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    New,
+    Replayed,
+}
+
+enum TxError {
+    Api(ApiError),
+    /// Another request claimed the same idempotency key first.
+    KeyTaken,
+}
+
+impl From<diesel::result::Error> for TxError {
+    fn from(e: diesel::result::Error) -> Self {
+        TxError::Api(e.into())
+    }
+}
+
+#[derive(QueryableByName)]
+struct ClaimedKey {
+    #[diesel(sql_type = BigInt)]
+    #[allow(dead_code)]
+    tweet_id: i64,
+}
+
+/// Stores a tweet. With an idempotency key, a retry of the same request
+/// within 24 hours returns the first tweet instead; concurrent retries are
+/// serialised by the key's primary key, so exactly one tweet is made.
+pub fn create(
+    conn: &mut PgConnection,
+    new: &NewTweet<'_>,
+    idempotency: Option<&Idempotency>,
+) -> Result<(TweetWithAuthor, Created), ApiError> {
+    if let Some(idem) = idempotency {
+        if let Some(replayed) = replay(conn, new.author_id, idem)? {
+            return Ok((replayed, Created::Replayed));
+        }
+    }
+    let result = conn.transaction::<i64, TxError, _>(|conn| {
+        let id: i64 = diesel::insert_into(tweets::table)
+            .values(new)
+            .returning(tweets::id)
+            .get_result(conn)?;
+        if let Some(idem) = idempotency {
+            let claimed: Option<ClaimedKey> = diesel::sql_query(
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, tweet_id) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (user_id, key) DO UPDATE \
+                   SET request_hash = EXCLUDED.request_hash, tweet_id = EXCLUDED.tweet_id, created_at = now() \
+                   WHERE idempotency_keys.created_at < now() - interval '24 hours' \
+                 RETURNING tweet_id",
+            )
+            .bind::<BigInt, _>(new.author_id)
+            .bind::<Text, _>(&idem.key)
+            .bind::<Text, _>(&idem.request_hash)
+            .bind::<BigInt, _>(id)
+            .get_result(conn)
+            .optional()?;
+            if claimed.is_none() {
+                return Err(TxError::KeyTaken);
+            }
+        }
+        Ok(id)
+    });
+    match result {
+        Ok(id) => Ok((get(conn, id, Some(new.author_id))?, Created::New)),
+        Err(TxError::Api(e)) => Err(e),
+        Err(TxError::KeyTaken) => {
+            let idem = idempotency.ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("key taken without a key")))?;
+            let replayed = replay(conn, new.author_id, idem)?
+                .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("idempotency key vanished during a retry")))?;
+            Ok((replayed, Created::Replayed))
+        }
+    }
+}
+
+/// The tweet an unexpired key already made, if any; a 422 when the key was
+/// used for a different request.
+fn replay(conn: &mut PgConnection, author: i64, idem: &Idempotency) -> Result<Option<TweetWithAuthor>, ApiError> {
+    let found: Option<(String, i64)> = idempotency_keys::table
+        .filter(idempotency_keys::user_id.eq(author))
+        .filter(idempotency_keys::key.eq(&idem.key))
+        .filter(idempotency_keys::created_at.gt(chrono::Utc::now() - chrono::Duration::hours(24)))
+        .select((idempotency_keys::request_hash, idempotency_keys::tweet_id))
+        .first(conn)
+        .optional()?;
+    match found {
+        None => Ok(None),
+        Some((hash, _)) if hash != idem.request_hash => Err(ApiError::field(
+            "idempotency_key",
+            "was already used for a different request",
+        )),
+        Some((_, tweet_id)) => Ok(Some(get(conn, tweet_id, Some(author))?)),
+    }
+}
+
+/// Deletes the author's tweet and returns its stored image path, if any.
+/// Likes and idempotency keys go with it; replies stay, detached.
+pub fn delete(conn: &mut PgConnection, id: i64, user: i64) -> Result<Option<String>, ApiError> {
+    conn.transaction(|conn| {
+        let (author, image): (i64, Option<String>) = tweets::table
+            .find(id)
+            .select((tweets::author_id, tweets::image_path))
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| no_such_tweet(id))?;
+        if author != user {
+            return Err(ApiError::Forbidden("only the author can delete a tweet".into()));
+        }
+        diesel::delete(tweets::table.find(id)).execute(conn)?;
+        Ok(image)
+    })
+}
+
+/// Likes a tweet (idempotent) and returns it as the liker sees it.
+pub fn like(conn: &mut PgConnection, user: i64, id: i64) -> Result<TweetWithAuthor, ApiError> {
+    diesel::insert_into(likes::table)
+        .values((likes::user_id.eq(user), likes::tweet_id.eq(id)))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    get(conn, id, Some(user))
+}
+
+/// Removes a like (idempotent) and returns the tweet as the user sees it.
+pub fn unlike(conn: &mut PgConnection, user: i64, id: i64) -> Result<TweetWithAuthor, ApiError> {
+    diesel::delete(likes::table.find((user, id))).execute(conn)?;
+    get(conn, id, Some(user))
+}

@@ -1,0 +1,25 @@
+//! Validated domain types: parse, don't validate. Once a value of one of
+//! these types exists it satisfies the rules of `docs/api.md`; the parsers
+//! return the message shown to clients under the field's name.
+
+mod page;
+mod text;
+mod user;
+
+pub use page::{Cursor, CursorKind, IdempotencyKey, PageLimit};
+pub use text::TweetText;
+pub use user::{Bio, DisplayName, Password, Username};
+
+/// Number of Unicode scalar values, the unit every length rule counts in.
+pub fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// PostgreSQL text cannot hold U+0000, so no stored string may contain it.
+fn check_no_nul(s: &str) -> Result<(), String> {
+    if s.contains('\0') {
+        Err("must not contain the NUL character".into())
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,130 @@
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+
+pub const DEFAULT_PAGE_LIMIT: i64 = 20;
+pub const MAX_PAGE_LIMIT: i64 = 100;
+
+/// `?limit=`: 1–100, 20 when absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageLimit(i64);
+
+impl PageLimit {
+    pub fn parse(raw: Option<&str>) -> Result<Self, String> {
+        match raw {
+            None => Ok(Self(DEFAULT_PAGE_LIMIT)),
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (1..=MAX_PAGE_LIMIT).contains(&n) => Ok(Self(n)),
+                _ => Err(format!("limit must be a whole number from 1 to {MAX_PAGE_LIMIT}")),
+            },
+        }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// What a cursor points into; a cursor of one kind is refused by another list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CursorKind {
+    /// Tweets ordered by id (timelines, profiles, replies).
+    Tweet,
+    /// Follow relations ordered by id (followers, following).
+    Follow,
+}
+
+impl CursorKind {
+    fn tag(self) -> &'static str {
+        match self {
+            CursorKind::Tweet => "t",
+            CursorKind::Follow => "f",
+        }
+    }
+}
+
+/// An opaque keyset cursor: the sort key of the last item of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub kind: CursorKind,
+    pub after: i64,
+}
+
+impl Cursor {
+    pub fn new(kind: CursorKind, after: i64) -> Self {
+        Self { kind, after }
+    }
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("v1:{}:{}", self.kind.tag(), self.after))
+    }
+
+    pub fn decode(kind: CursorKind, raw: &str) -> Result<Self, String> {
+        const BAD: &str = "cursor is not valid: use the next_cursor of a previous page";
+        let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| BAD.to_string())?;
+        let text = String::from_utf8(bytes).map_err(|_| BAD.to_string())?;
+        let mut parts = text.splitn(3, ':');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("v1"), Some(tag), Some(n)) if tag == kind.tag() => match n.parse::<i64>() {
+                Ok(after) if after > 0 => Ok(Self { kind, after }),
+                _ => Err(BAD.into()),
+            },
+            _ => Err(BAD.into()),
+        }
+    }
+}
+
+/// `Idempotency-Key`: 1–255 visible ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.is_empty() || raw.len() > 255 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("Idempotency-Key must be 1 to 255 visible ASCII characters".into());
+        }
+        Ok(Self(raw.to_string()))
+    }
+}
+
+impl AsRef<str> for IdempotencyKey {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn limits() {
+        assert_eq!(PageLimit::parse(None).unwrap().get(), 20);
+        assert_eq!(PageLimit::parse(Some("1")).unwrap().get(), 1);
+        assert_eq!(PageLimit::parse(Some("100")).unwrap().get(), 100);
+        for bad in ["0", "101", "-1", "abc", "", "1.5", "99999999999999999999"] {
+            assert!(PageLimit::parse(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cursors_do_not_cross_lists() {
+        let c = Cursor::new(CursorKind::Tweet, 42).encode();
+        assert_eq!(Cursor::decode(CursorKind::Tweet, &c).unwrap().after, 42);
+        assert!(Cursor::decode(CursorKind::Follow, &c).is_err());
+        assert!(Cursor::decode(CursorKind::Tweet, "not a cursor").is_err());
+        assert!(Cursor::decode(CursorKind::Tweet, &URL_SAFE_NO_PAD.encode("v1:t:-3")).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn cursors_round_trip(after in 1i64..i64::MAX) {
+            let c = Cursor::new(CursorKind::Follow, after);
+            prop_assert_eq!(Cursor::decode(CursorKind::Follow, &c.encode()).unwrap(), c);
+        }
+
+        #[test]
+        fn garbage_cursors_never_panic(raw in ".{0,64}") {
+            let _ = Cursor::decode(CursorKind::Tweet, &raw);
+        }
+    }
+}

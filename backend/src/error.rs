@@ -1,0 +1,229 @@
+//! One error type for the whole API, rendered as RFC 9457 problem documents.
+
+use std::collections::BTreeMap;
+
+use actix_web::{
+    http::{header, StatusCode},
+    HttpResponse, ResponseError,
+};
+use serde::Serialize;
+
+/// Field name → messages, as in `{"errors": {"text": ["must be at most 280 characters"]}}`.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{detail}")]
+    Unauthorized { detail: String, invalid_token: bool },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: &'static str },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{detail}")]
+    Validation { detail: String, errors: FieldErrors },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        ApiError::Unauthorized {
+            detail: detail.into(),
+            invalid_token: false,
+        }
+    }
+
+    pub fn invalid_token(detail: impl Into<String>) -> Self {
+        ApiError::Unauthorized {
+            detail: detail.into(),
+            invalid_token: true,
+        }
+    }
+
+    /// A 422 about a single field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.insert(field.to_string(), vec![message.into()]);
+        ApiError::invalid(errors)
+    }
+
+    pub fn invalid(errors: FieldErrors) -> Self {
+        let detail = match errors.len() {
+            1 => {
+                let (field, msgs) = errors.iter().next().map(|(f, m)| (f.clone(), m.join("; "))).unwrap_or_default();
+                format!("{field} {msgs}")
+            }
+            n => format!("{n} fields are invalid"),
+        };
+        ApiError::Validation { detail, errors }
+    }
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a FieldErrors>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let detail = match self {
+            ApiError::Unexpected(err) => {
+                // The cause is logged in full and never sent to the client.
+                tracing::error!(error = %format_chain(err), "unexpected error");
+                "the server hit an unexpected error; it has been logged".to_string()
+            }
+            ApiError::MethodNotAllowed { allow } => format!("this resource supports only {allow}"),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                format!("too many requests: try again in {retry_after_secs} seconds")
+            }
+            other => other.to_string(),
+        };
+        let errors = match self {
+            ApiError::Validation { errors, .. } => Some(errors),
+            _ => None,
+        };
+        let body = Problem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: &detail,
+            errors,
+        };
+        let mut res = HttpResponse::build(status);
+        res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        match self {
+            ApiError::Unauthorized { invalid_token, .. } => {
+                let value = if *invalid_token {
+                    r#"Bearer error="invalid_token""#
+                } else {
+                    "Bearer"
+                };
+                res.insert_header((header::WWW_AUTHENTICATE, value));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                res.insert_header((header::ALLOW, *allow));
+            }
+            ApiError::TooManyRequests { retry_after_secs } => {
+                res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            ApiError::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        res.body(serde_json::to_string(&body).unwrap_or_default())
+    }
+}
+
+/// `error: cause: cause…`, for the logs.
+pub fn format_chain(err: &anyhow::Error) -> String {
+    err.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ")
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match &err {
+            Error::NotFound => ApiError::NotFound("not found".into()),
+            Error::DatabaseError(kind, info) => match (kind, info.constraint_name()) {
+                (Kind::UniqueViolation, Some("users_username_lower_key")) => {
+                    ApiError::Conflict("username is already taken".into())
+                }
+                (Kind::ForeignKeyViolation, Some("tweets_reply_to_id_fkey")) => {
+                    ApiError::field("reply_to_id", "refers to a tweet that does not exist")
+                }
+                (Kind::ForeignKeyViolation, Some("likes_tweet_id_fkey")) => {
+                    ApiError::NotFound("no such tweet".into())
+                }
+                (
+                    Kind::ForeignKeyViolation,
+                    Some(
+                        "tweets_author_id_fkey"
+                        | "likes_user_id_fkey"
+                        | "follows_follower_id_fkey"
+                        | "idempotency_keys_user_id_fkey",
+                    ),
+                ) => ApiError::invalid_token("the token's account no longer exists"),
+                (Kind::ClosedConnection, _) => ApiError::Unavailable("the database is unavailable".into()),
+                _ => ApiError::Unexpected(anyhow::Error::new(err)),
+            },
+            _ => ApiError::Unexpected(anyhow::Error::new(err)),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        ApiError::Unexpected(anyhow::anyhow!("blocking task failed: {err}"))
+    }
+}
+
+/// actix's own extractor errors, as problem documents (see `startup`).
+pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError as E;
+    match err {
+        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
+            ApiError::PayloadTooLarge(format!("the JSON body is larger than the limit of {limit} bytes"))
+        }
+        E::ContentType => ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into()),
+        E::Deserialize(e) if e.is_data() => {
+            let msg = e.to_string();
+            let field = msg
+                .split('`')
+                .nth(1)
+                .filter(|_| msg.starts_with("missing field") || msg.starts_with("unknown field"))
+                .map(str::to_string);
+            match field {
+                Some(field) if msg.starts_with("missing field") => ApiError::field(&field, "is required"),
+                _ => {
+                    let clean = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                    ApiError::field("body", clean)
+                }
+            }
+        }
+        E::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
+        E::Payload(_) => ApiError::BadRequest("the request body could not be read".into()),
+        E::Serialize(_) => ApiError::Unexpected(anyhow::anyhow!("JSON serialisation failed")),
+        _ => ApiError::BadRequest("the JSON body could not be read".into()),
+    }
+}

@@ -1,0 +1,163 @@
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::{
+    users::PageQuery,
+    views::{page_response, TweetView},
+};
+use crate::{
+    auth::{AuthUser, OptionalAuth},
+    db::{
+        self,
+        models::NewTweet,
+        tweets::{self, Created, Idempotency, Timeline},
+    },
+    domain::{CursorKind, IdempotencyKey, TweetText},
+    error::ApiError,
+    startup::AppState,
+};
+
+/// A `{id}` path segment: anything but a positive integer names no tweet.
+fn tweet_id(raw: &str) -> Result<i64, ApiError> {
+    match raw.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(ApiError::NotFound(format!("no tweet with id `{raw}`"))),
+    }
+}
+
+async fn timeline_page(
+    state: &AppState,
+    req: &HttpRequest,
+    which: Timeline,
+    viewer: Option<i64>,
+    query: &PageQuery,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = query.parse(CursorKind::Tweet)?;
+    let page = db::run(&state.pool, move |conn| tweets::timeline(conn, which, viewer, after, limit.get())).await?;
+    let media_url = &state.settings.media_url;
+    let items = page.items.into_iter().map(|t| TweetView::new(t, media_url)).collect::<Vec<_>>();
+    Ok(page_response(req, items, page.next_after, CursorKind::Tweet, limit))
+}
+
+pub async fn public_timeline(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    viewer: OptionalAuth,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    timeline_page(&state, &req, Timeline::Public, viewer.user_id(), &query).await
+}
+
+pub async fn home_timeline(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: AuthUser,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    timeline_page(&state, &req, Timeline::Home(me.id), Some(me.id), &query).await
+}
+
+#[derive(Deserialize)]
+pub struct NewTweetRequest {
+    text: String,
+    reply_to_id: Option<i64>,
+}
+
+/// `POST /tweets` with a JSON body. (A multipart body, for a tweet with an
+/// image, is refused with 415 by the JSON extractor until image support lands.)
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: AuthUser,
+    body: web::Json<NewTweetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let idempotency = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let key = v
+                .to_str()
+                .map_err(|_| ())
+                .and_then(|s| IdempotencyKey::parse(s).map_err(|_| ()))
+                .map_err(|()| ApiError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".into()))?;
+            let mut digest = Sha256::new();
+            digest.update(body.text.as_bytes());
+            digest.update([0]);
+            digest.update(body.reply_to_id.map(|id| id.to_string()).unwrap_or_default().as_bytes());
+            Some(Idempotency {
+                key: key.as_ref().to_string(),
+                request_hash: format!("{:x}", digest.finalize()),
+            })
+        }
+    };
+    let text = TweetText::parse(&body.text).map_err(|e| ApiError::field("text", e))?;
+    if let Some(id) = body.reply_to_id {
+        if id <= 0 {
+            return Err(ApiError::field("reply_to_id", "refers to a tweet that does not exist"));
+        }
+    }
+    if idempotency.is_none() {
+        state.post_limiter.check(&format!("user:{}", me.id))?;
+    }
+    let (tweet, created) = db::run(&state.pool, move |conn| {
+        let new = NewTweet {
+            author_id: me.id,
+            text: text.as_ref(),
+            image_path: None,
+            reply_to_id: body.reply_to_id,
+        };
+        tweets::create(conn, &new, idempotency.as_ref())
+    })
+    .await?;
+    let location = format!("/api/v1/tweets/{}", tweet.tweet.id);
+    let mut res = match created {
+        Created::New => HttpResponse::Created(),
+        Created::Replayed => HttpResponse::Ok(),
+    };
+    Ok(res
+        .insert_header((header::LOCATION, location))
+        .json(TweetView::new(tweet, &state.settings.media_url)))
+}
+
+pub async fn get(state: web::Data<AppState>, viewer: OptionalAuth, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = tweet_id(&path)?;
+    let tweet = db::run(&state.pool, move |conn| tweets::get(conn, id, viewer.user_id())).await?;
+    Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
+}
+
+pub async fn replies(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    viewer: OptionalAuth,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = tweet_id(&path)?;
+    let (limit, after) = query.parse(CursorKind::Tweet)?;
+    let page = db::run(&state.pool, move |conn| tweets::replies(conn, id, viewer.user_id(), after, limit.get())).await?;
+    let media_url = &state.settings.media_url;
+    let items = page.items.into_iter().map(|t| TweetView::new(t, media_url)).collect::<Vec<_>>();
+    Ok(page_response(&req, items, page.next_after, CursorKind::Tweet, limit))
+}
+
+pub async fn delete(state: web::Data<AppState>, me: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = tweet_id(&path)?;
+    let image = db::run(&state.pool, move |conn| tweets::delete(conn, id, me.id)).await?;
+    if let Some(image) = image {
+        state.remove_media(image).await;
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn like(state: web::Data<AppState>, me: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = tweet_id(&path)?;
+    let tweet = db::run(&state.pool, move |conn| tweets::like(conn, me.id, id)).await?;
+    Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
+}
+
+pub async fn unlike(state: web::Data<AppState>, me: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = tweet_id(&path)?;
+    let tweet = db::run(&state.pool, move |conn| tweets::unlike(conn, me.id, id)).await?;
+    Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
+}

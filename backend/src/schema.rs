@@ -1,0 +1,64 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    follows (id) {
+        id -> Int8,
+        follower_id -> Int8,
+        followee_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Int8,
+        key -> Text,
+        request_hash -> Text,
+        tweet_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    likes (user_id, tweet_id) {
+        user_id -> Int8,
+        tweet_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tweets (id) {
+        id -> Int8,
+        author_id -> Int8,
+        text -> Text,
+        image_path -> Nullable<Text>,
+        reply_to_id -> Nullable<Int8>,
+        like_count -> Int8,
+        reply_count -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Int8,
+        username -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        bio -> Text,
+        avatar_path -> Nullable<Text>,
+        followers_count -> Int8,
+        following_count -> Int8,
+        tweets_count -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(idempotency_keys -> tweets (tweet_id));
+diesel::joinable!(idempotency_keys -> users (user_id));
+diesel::joinable!(likes -> tweets (tweet_id));
+diesel::joinable!(likes -> users (user_id));
+diesel::joinable!(tweets -> users (author_id));
+
+diesel::allow_tables_to_appear_in_same_query!(follows, idempotency_keys, likes, tweets, users,);

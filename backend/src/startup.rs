@@ -1,0 +1,170 @@
+//! Builds the application from [`Settings`] and a bound listener, so tests can
+//! run it on port 0 and read the port back. Nothing global.
+
+use std::{net::TcpListener, path::PathBuf, sync::Arc};
+
+use actix_cors::Cors;
+use actix_web::{
+    dev::Server,
+    error::{PathError, QueryPayloadError},
+    http::header,
+    middleware::{from_fn, Condition, DefaultHeaders},
+    web, App, HttpRequest, HttpServer,
+};
+
+use crate::{
+    auth::{JwtKeys, PasswordHasher},
+    config::Settings,
+    db::DbPool,
+    error::{json_error, ApiError},
+    ratelimit::RateLimiter,
+    routes, telemetry,
+};
+
+/// Largest JSON body accepted (64 KiB).
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// Everything a handler may need, built once at startup.
+pub struct AppState {
+    pub pool: DbPool,
+    pub jwt: JwtKeys,
+    pub settings: Arc<Settings>,
+    pub passwords: PasswordHasher,
+    pub auth_limiter: RateLimiter,
+    pub post_limiter: RateLimiter,
+}
+
+impl AppState {
+    pub fn new(settings: Arc<Settings>, pool: DbPool) -> Result<Self, ApiError> {
+        Ok(Self {
+            jwt: JwtKeys::new(settings.jwt_secret.expose().as_bytes(), settings.access_token_ttl),
+            passwords: PasswordHasher::new()?,
+            auth_limiter: RateLimiter::per_minute(settings.rate_limits.auth_per_minute),
+            post_limiter: RateLimiter::per_minute(settings.rate_limits.posts_per_minute),
+            pool,
+            settings,
+        })
+    }
+
+    /// The key client-address rate limits count under.
+    pub fn client_key(&self, req: &HttpRequest) -> String {
+        let info = req.connection_info();
+        let addr = if self.settings.trust_forwarded_for {
+            info.realip_remote_addr()
+        } else {
+            info.peer_addr()
+        };
+        format!("ip:{}", addr.unwrap_or("unknown"))
+    }
+
+    /// Removes a stored media file (off the async workers); a missing file is fine.
+    pub async fn remove_media(&self, stored: String) {
+        let root: PathBuf = self.settings.media_root.clone();
+        let result = web::block(move || {
+            if stored.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
+                return Ok(());
+            }
+            match std::fs::remove_file(root.join(&stored)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            }
+        })
+        .await;
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not remove a media file"),
+            Err(e) => tracing::warn!(error = %e, "could not remove a media file"),
+        }
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `settings.bind_addr` and builds the server.
+    pub fn build(settings: Settings, pool: DbPool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.bind_addr)?;
+        Self::with_listener(settings, pool, listener)
+    }
+
+    pub fn with_listener(settings: Settings, pool: DbPool, listener: TcpListener) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let settings = Arc::new(settings);
+        let state = web::Data::new(AppState::new(settings.clone(), pool)?);
+        let shutdown_secs = settings.shutdown_timeout.as_secs();
+        let server = HttpServer::new(move || {
+            let settings = state.settings.clone();
+            let mut app = App::new()
+                .app_data(state.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(JSON_LIMIT)
+                        .error_handler(|err, _| json_error(err).into()),
+                )
+                .app_data(web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
+                    ApiError::BadRequest(format!("the query string is not valid: {err}")).into()
+                }))
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|_: PathError, _| ApiError::NotFound("no such resource".into()).into()),
+                )
+                .app_data(web::PayloadConfig::default().limit(JSON_LIMIT))
+                .wrap(Condition::new(!settings.cors_allowed_origins.is_empty(), cors(&settings)))
+                .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+                .wrap(from_fn(telemetry::request_id_middleware))
+                .configure(routes::configure)
+                .service(routes::media_service(&settings.media_root));
+            if let Some(dir) = &settings.static_dir {
+                app = app.service(routes::spa_service(dir));
+            }
+            app.default_service(web::to(routes::not_found))
+        })
+        .shutdown_timeout(shutdown_secs)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests
+    /// (up to `SHUTDOWN_TIMEOUT`) before returning.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+}
+
+fn cors(settings: &Settings) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::LINK,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(3600);
+    for origin in &settings.cors_allowed_origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
+}

@@ -1,0 +1,11 @@
+DROP TABLE IF EXISTS idempotency_keys;
+DROP TABLE IF EXISTS likes;
+DROP TABLE IF EXISTS follows;
+DROP TABLE IF EXISTS tweets;
+DROP TABLE IF EXISTS users;
+DROP FUNCTION IF EXISTS tweets_counters_after_insert();
+DROP FUNCTION IF EXISTS tweets_counters_after_delete();
+DROP FUNCTION IF EXISTS follows_counters_after_insert();
+DROP FUNCTION IF EXISTS follows_counters_after_delete();
+DROP FUNCTION IF EXISTS likes_counters_after_insert();
+DROP FUNCTION IF EXISTS likes_counters_after_delete();
