@@ -23,7 +23,11 @@ use crate::{
 };
 
 #[derive(Debug, Parser)]
-#[command(name = "tweets", version, about = "Tweets: a small microblog API server and its admin tools")]
+#[command(
+    name = "tweets",
+    version,
+    about = "Tweets: a small microblog API server and its admin tools"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -81,7 +85,10 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve => serve(),
         Command::Migrate => migrate(),
-        Command::CreateUser { username, display_name } => create_user(&username, display_name.as_deref()),
+        Command::CreateUser {
+            username,
+            display_name,
+        } => create_user(&username, display_name.as_deref()),
         Command::Seed {
             prefix,
             users,
@@ -98,7 +105,9 @@ pub fn main() -> ExitCode {
             password,
         }),
         Command::Check { deploy } => return check(deploy),
-        Command::Healthcheck { url, timeout_secs } => return healthcheck(url, Duration::from_secs(timeout_secs)),
+        Command::Healthcheck { url, timeout_secs } => {
+            return healthcheck(url, Duration::from_secs(timeout_secs))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -118,7 +127,9 @@ fn settings() -> anyhow::Result<Settings> {
 fn serve() -> anyhow::Result<()> {
     let settings = settings()?;
     if settings.jwt_secret.is_generated() {
-        tracing::warn!("JWT_SECRET is not set: using a random secret, so tokens end with this process");
+        tracing::warn!(
+            "JWT_SECRET is not set: using a random secret, so tokens end with this process"
+        );
     }
     std::fs::create_dir_all(&settings.media_root)
         .with_context(|| format!("creating MEDIA_ROOT {}", settings.media_root.display()))?;
@@ -128,7 +139,12 @@ fn serve() -> anyhow::Result<()> {
         tracing::info!(?applied, "migrations applied");
     }
     drop(conn);
-    let pool = db::build_pool(&settings.database_url, settings.db_pool_size, settings.db_pool_timeout);
+    let pool = db::build_pool(
+        &settings.database_url,
+        settings.db_pool_size,
+        settings.db_pool_timeout,
+        db::QueryCounter::default(),
+    );
     actix_web::rt::System::new().block_on(async move {
         let bind = settings.bind_addr;
         let static_dir = settings.static_dir.clone();
@@ -176,8 +192,12 @@ fn create_user(username: &str, display_name: Option<&str>) -> anyhow::Result<()>
     let display_name = DisplayName::parse(display_name.unwrap_or(username.as_ref()))
         .map_err(|e| anyhow::anyhow!("display name {e}"))?;
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
-    let password = Password::parse(line.trim_end_matches(['\r', '\n'])).map_err(|e| anyhow::anyhow!("password {e}"))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let password = Password::parse(line.trim_end_matches(['\r', '\n']))
+        .map_err(|e| anyhow::anyhow!("password {e}"))?;
     let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut conn = connect(&settings)?;
     db::migrate(&mut conn)?;
@@ -210,7 +230,10 @@ fn run_seed(opts: SeedOptions) -> anyhow::Result<()> {
         r.seconds,
         total as f64 / r.seconds.max(1e-9)
     );
-    println!("log in as {}1 … {}{} with the seed password", opts.prefix, opts.prefix, opts.users);
+    println!(
+        "log in as {}1 … {}{} with the seed password",
+        opts.prefix, opts.prefix, opts.users
+    );
     Ok(())
 }
 
@@ -222,11 +245,17 @@ fn check(deploy: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut problems = if deploy { settings.deploy_problems() } else { Vec::new() };
+    let mut problems = if deploy {
+        settings.deploy_problems()
+    } else {
+        Vec::new()
+    };
     match PgConnection::establish(&settings.database_url) {
         Err(e) => problems.push(format!("the database is not reachable: {e}")),
         Ok(mut conn) => match conn.has_pending_migration(db::MIGRATIONS) {
-            Ok(true) => problems.push("the database has pending migrations (run `tweets migrate`)".into()),
+            Ok(true) => {
+                problems.push("the database has pending migrations (run `tweets migrate`)".into())
+            }
             Ok(false) => {}
             Err(e) => problems.push(format!("could not read the migration state: {e}")),
         },
@@ -271,7 +300,10 @@ fn http_get_status(raw: &str, timeout: Duration) -> anyhow::Result<u16> {
     anyhow::ensure!(url.scheme() == "http", "only http:// URLs are supported");
     let host = url.host_str().context("URL has no host")?;
     let port = url.port_or_known_default().unwrap_or(80);
-    let addr = (host, port).to_socket_addrs()?.next().context("host did not resolve")?;
+    let addr = (host, port)
+        .to_socket_addrs()?
+        .next()
+        .context("host did not resolve")?;
     let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;

@@ -78,7 +78,9 @@ impl JwtSecret {
         distinct.sort_unstable();
         distinct.dedup();
         if distinct.len() < 10 {
-            return Some("JWT_SECRET has too little variety (fewer than 10 distinct characters)".into());
+            return Some(
+                "JWT_SECRET has too little variety (fewer than 10 distinct characters)".into(),
+            );
         }
         None
     }
@@ -117,6 +119,8 @@ pub struct Settings {
     /// Use `Forwarded`/`X-Forwarded-For` for the client address (only behind a proxy you run).
     pub trust_forwarded_for: bool,
     pub shutdown_timeout: Duration,
+    /// HTTP worker threads; `None` means one per CPU core.
+    pub http_workers: Option<usize>,
 }
 
 /// Every problem found while reading the configuration, not just the first.
@@ -156,10 +160,14 @@ impl Settings {
                     })?;
                     let parts_ok = url.set_host(Some(&host)).is_ok()
                         && url.set_username(&user).is_ok()
-                        && url.set_password(get("POSTGRES_PASSWORD").as_deref()).is_ok()
+                        && url
+                            .set_password(get("POSTGRES_PASSWORD").as_deref())
+                            .is_ok()
                         && port.parse::<u16>().map(|p| url.set_port(Some(p)).is_ok()) == Ok(true);
                     if !parts_ok {
-                        problems.push("POSTGRES_HOST/PORT/USER/PASSWORD do not form a valid URL".into());
+                        problems.push(
+                            "POSTGRES_HOST/PORT/USER/PASSWORD do not form a valid URL".into(),
+                        );
                     }
                     url.set_path(&db);
                     url.to_string()
@@ -175,12 +183,27 @@ impl Settings {
         if db_pool_size == 0 {
             problems.push("DB_POOL_SIZE must be at least 1".into());
         }
-        let db_pool_timeout = parse_duration(&get, "DB_POOL_TIMEOUT", Duration::from_secs(5), &mut problems);
-        let access_token_ttl = parse_duration(&get, "ACCESS_TOKEN_TTL", Duration::from_secs(24 * 3600), &mut problems);
+        let db_pool_timeout = parse_duration(
+            &get,
+            "DB_POOL_TIMEOUT",
+            Duration::from_secs(5),
+            &mut problems,
+        );
+        let access_token_ttl = parse_duration(
+            &get,
+            "ACCESS_TOKEN_TTL",
+            Duration::from_secs(24 * 3600),
+            &mut problems,
+        );
         if access_token_ttl < Duration::from_secs(60) {
             problems.push("ACCESS_TOKEN_TTL must be at least 60 seconds".into());
         }
-        let shutdown_timeout = parse_duration(&get, "SHUTDOWN_TIMEOUT", Duration::from_secs(30), &mut problems);
+        let shutdown_timeout = parse_duration(
+            &get,
+            "SHUTDOWN_TIMEOUT",
+            Duration::from_secs(30),
+            &mut problems,
+        );
 
         let jwt_secret = match get("JWT_SECRET") {
             Some(s) => JwtSecret::new(s),
@@ -192,7 +215,10 @@ impl Settings {
             }
         }
 
-        let bind_addr = match get("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()).parse() {
+        let bind_addr = match get("BIND_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+        {
             Ok(addr) => addr,
             Err(_) => {
                 problems.push("BIND_ADDR must be an address such as 0.0.0.0:8080".into());
@@ -201,20 +227,33 @@ impl Settings {
         };
 
         let media_url = get("MEDIA_URL").unwrap_or_else(|| "/media/".into());
-        let media_url = if media_url.ends_with('/') { media_url } else { format!("{media_url}/") };
+        let media_url = if media_url.ends_with('/') {
+            media_url
+        } else {
+            format!("{media_url}/")
+        };
 
         let cors_allowed_origins: Vec<String> = get("CORS_ALLOWED_ORIGINS")
-            .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         if app_env == AppEnv::Production && cors_allowed_origins.iter().any(|o| o == "*") {
-            problems.push("CORS_ALLOWED_ORIGINS must not be `*` (refused with APP_ENV=production)".into());
+            problems.push(
+                "CORS_ALLOWED_ORIGINS must not be `*` (refused with APP_ENV=production)".into(),
+            );
         }
 
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
             Some(other) => {
-                problems.push(format!("LOG_FORMAT must be `text` or `json`, not `{other}`"));
+                problems.push(format!(
+                    "LOG_FORMAT must be `text` or `json`, not `{other}`"
+                ));
                 LogFormat::Text
             }
         };
@@ -222,6 +261,18 @@ impl Settings {
         let rate_limits = RateLimits {
             auth_per_minute: parse_num(&get, "RATE_LIMIT_AUTH_PER_MINUTE", 30u32, &mut problems),
             posts_per_minute: parse_num(&get, "RATE_LIMIT_POSTS_PER_MINUTE", 60u32, &mut problems),
+        };
+        let http_workers = match get("HTTP_WORKERS") {
+            None => None,
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    problems.push(format!(
+                        "HTTP_WORKERS must be a whole number of at least 1, not `{v}`"
+                    ));
+                    None
+                }
+            },
         };
         let trust_forwarded_for = parse_bool(&get, "TRUST_FORWARDED_FOR", false, &mut problems);
 
@@ -237,13 +288,16 @@ impl Settings {
             access_token_ttl,
             bind_addr,
             static_dir: get("STATIC_DIR").map(PathBuf::from),
-            media_root: get("MEDIA_ROOT").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("media")),
+            media_root: get("MEDIA_ROOT")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("media")),
             media_url,
             cors_allowed_origins,
             log_format,
             rate_limits,
             trust_forwarded_for,
             shutdown_timeout,
+            http_workers,
         })
     }
 
@@ -261,7 +315,10 @@ impl Settings {
             problems.push("CORS_ALLOWED_ORIGINS contains the wildcard `*`".into());
         }
         if self.rate_limits.auth_per_minute == 0 {
-            problems.push("RATE_LIMIT_AUTH_PER_MINUTE is 0: login and registration are not rate limited".into());
+            problems.push(
+                "RATE_LIMIT_AUTH_PER_MINUTE is 0: login and registration are not rate limited"
+                    .into(),
+            );
         }
         if self.access_token_ttl > Duration::from_secs(7 * 24 * 3600) {
             problems.push("ACCESS_TOKEN_TTL is longer than 7 days".into());
@@ -285,7 +342,12 @@ fn parse_num<T: std::str::FromStr + Copy>(
     }
 }
 
-fn parse_bool(get: &impl Fn(&str) -> Option<String>, key: &str, default: bool, problems: &mut Vec<String>) -> bool {
+fn parse_bool(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: bool,
+    problems: &mut Vec<String>,
+) -> bool {
     match get(key).as_deref().map(str::to_ascii_lowercase).as_deref() {
         None => default,
         Some("1" | "true" | "yes" | "on") => true,
@@ -320,7 +382,9 @@ fn parse_duration(
     match get(key) {
         None => default,
         Some(v) => parse_duration_str(&v).unwrap_or_else(|| {
-            problems.push(format!("{key} must be a duration such as 3600, 90s, 15m or 24h, not `{v}`"));
+            problems.push(format!(
+                "{key} must be a duration such as 3600, 90s, 15m or 24h, not `{v}`"
+            ));
             default
         }),
     }
@@ -332,7 +396,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -358,7 +425,11 @@ mod tests {
         assert_eq!(err.0.len(), 2, "{err}");
         assert!(err.0[0].contains("too short"));
         assert!(err.0[1].contains("CORS"));
-        let err = settings(&[("DATABASE_URL", "postgres://x/y"), ("APP_ENV", "production")]).unwrap_err();
+        let err = settings(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("APP_ENV", "production"),
+        ])
+        .unwrap_err();
         assert!(err.0[0].contains("not set"));
         let err = settings(&[
             ("DATABASE_URL", "postgres://x/y"),
@@ -389,7 +460,10 @@ mod tests {
             ("POSTGRES_DB", "tweets"),
         ])
         .unwrap();
-        assert_eq!(s.database_url, "postgres://tweets:p%40ss%2Fword@db:5432/tweets");
+        assert_eq!(
+            s.database_url,
+            "postgres://tweets:p%40ss%2Fword@db:5432/tweets"
+        );
     }
 
     #[test]
@@ -417,7 +491,11 @@ mod tests {
 
     #[test]
     fn secret_is_never_printed_by_debug() {
-        let s = settings(&[("DATABASE_URL", "postgres://x/y"), ("JWT_SECRET", "super-secret-value")]).unwrap();
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("JWT_SECRET", "super-secret-value"),
+        ])
+        .unwrap();
         assert!(!format!("{s:?}").contains("super-secret-value"));
     }
 }

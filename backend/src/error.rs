@@ -66,7 +66,11 @@ impl ApiError {
     pub fn invalid(errors: FieldErrors) -> Self {
         let detail = match errors.len() {
             1 => {
-                let (field, msgs) = errors.iter().next().map(|(f, m)| (f.clone(), m.join("; "))).unwrap_or_default();
+                let (field, msgs) = errors
+                    .iter()
+                    .next()
+                    .map(|(f, m)| (f.clone(), m.join("; ")))
+                    .unwrap_or_default();
                 format!("{field} {msgs}")
             }
             n => format!("{n} fields are invalid"),
@@ -157,7 +161,10 @@ impl ResponseError for ApiError {
 
 /// `error: cause: cause…`, for the logs.
 pub fn format_chain(err: &anyhow::Error) -> String {
-    err.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ")
+    err.chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 impl From<diesel::result::Error> for ApiError {
@@ -184,7 +191,9 @@ impl From<diesel::result::Error> for ApiError {
                         | "idempotency_keys_user_id_fkey",
                     ),
                 ) => ApiError::invalid_token("the token's account no longer exists"),
-                (Kind::ClosedConnection, _) => ApiError::Unavailable("the database is unavailable".into()),
+                (Kind::ClosedConnection, _) => {
+                    ApiError::Unavailable("the database is unavailable".into())
+                }
                 _ => ApiError::Unexpected(anyhow::Error::new(err)),
             },
             _ => ApiError::Unexpected(anyhow::Error::new(err)),
@@ -202,10 +211,12 @@ impl From<actix_web::error::BlockingError> for ApiError {
 pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
     use actix_web::error::JsonPayloadError as E;
     match err {
-        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
-            ApiError::PayloadTooLarge(format!("the JSON body is larger than the limit of {limit} bytes"))
-        }
-        E::ContentType => ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into()),
+        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => ApiError::PayloadTooLarge(
+            format!("the JSON body is larger than the limit of {limit} bytes"),
+        ),
+        E::ContentType => ApiError::UnsupportedMediaType(
+            "the body must be JSON (Content-Type: application/json)".into(),
+        ),
         E::Deserialize(e) if e.is_data() => {
             let msg = e.to_string();
             let field = msg
@@ -214,7 +225,9 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
                 .filter(|_| msg.starts_with("missing field") || msg.starts_with("unknown field"))
                 .map(str::to_string);
             match field {
-                Some(field) if msg.starts_with("missing field") => ApiError::field(&field, "is required"),
+                Some(field) if msg.starts_with("missing field") => {
+                    ApiError::field(&field, "is required")
+                }
                 _ => {
                     let clean = msg.split(" at line ").next().unwrap_or(&msg).to_string();
                     ApiError::field("body", clean)

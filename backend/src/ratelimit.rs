@@ -42,7 +42,10 @@ impl RateLimiter {
             return Ok(());
         };
         let tolerance = interval * (self.burst - 1);
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if state.len() >= SWEEP_AT {
             state.retain(|_, tat| *tat > now);
         }

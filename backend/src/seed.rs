@@ -45,7 +45,10 @@ struct Range {
 pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedReport> {
     if opts.prefix.is_empty()
         || opts.prefix.len() > 20
-        || !opts.prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || !opts
+            .prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
     {
         anyhow::bail!("--prefix must be 1 to 20 characters of [A-Za-z0-9_]");
     }
@@ -55,7 +58,8 @@ pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedR
     if opts.tweets < 0 || opts.follows_per_user < 0 || opts.likes_per_user < 0 {
         anyhow::bail!("counts must not be negative");
     }
-    let password = Password::parse(&opts.password).map_err(|e| anyhow::anyhow!("--password {e}"))?;
+    let password =
+        Password::parse(&opts.password).map_err(|e| anyhow::anyhow!("--password {e}"))?;
     let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let started = Instant::now();
     let pattern = format!("^{}[0-9]+$", opts.prefix.to_lowercase());

@@ -37,7 +37,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(settings: Arc<Settings>, pool: DbPool) -> Result<Self, ApiError> {
         Ok(Self {
-            jwt: JwtKeys::new(settings.jwt_secret.expose().as_bytes(), settings.access_token_ttl),
+            jwt: JwtKeys::new(
+                settings.jwt_secret.expose().as_bytes(),
+                settings.access_token_ttl,
+            ),
             passwords: PasswordHasher::new()?,
             auth_limiter: RateLimiter::per_minute(settings.rate_limits.auth_per_minute),
             post_limiter: RateLimiter::per_minute(settings.rate_limits.posts_per_minute),
@@ -61,7 +64,10 @@ impl AppState {
     pub async fn remove_media(&self, stored: String) {
         let root: PathBuf = self.settings.media_root.clone();
         let result = web::block(move || {
-            if stored.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
+            if stored
+                .split('/')
+                .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+            {
                 return Ok(());
             }
             match std::fs::remove_file(root.join(&stored)) {
@@ -90,12 +96,17 @@ impl Application {
         Self::with_listener(settings, pool, listener)
     }
 
-    pub fn with_listener(settings: Settings, pool: DbPool, listener: TcpListener) -> anyhow::Result<Self> {
+    pub fn with_listener(
+        settings: Settings,
+        pool: DbPool,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
         let state = web::Data::new(AppState::new(settings.clone(), pool)?);
         let shutdown_secs = settings.shutdown_timeout.as_secs();
-        let server = HttpServer::new(move || {
+        let workers = settings.http_workers;
+        let mut server = HttpServer::new(move || {
             let settings = state.settings.clone();
             let mut app = App::new()
                 .app_data(state.clone())
@@ -104,15 +115,19 @@ impl Application {
                         .limit(JSON_LIMIT)
                         .error_handler(|err, _| json_error(err).into()),
                 )
-                .app_data(web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
-                    ApiError::BadRequest(format!("the query string is not valid: {err}")).into()
-                }))
                 .app_data(
-                    web::PathConfig::default()
-                        .error_handler(|_: PathError, _| ApiError::NotFound("no such resource".into()).into()),
+                    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
+                        ApiError::BadRequest(format!("the query string is not valid: {err}")).into()
+                    }),
                 )
+                .app_data(web::PathConfig::default().error_handler(|_: PathError, _| {
+                    ApiError::NotFound("no such resource".into()).into()
+                }))
                 .app_data(web::PayloadConfig::default().limit(JSON_LIMIT))
-                .wrap(Condition::new(!settings.cors_allowed_origins.is_empty(), cors(&settings)))
+                .wrap(Condition::new(
+                    !settings.cors_allowed_origins.is_empty(),
+                    cors(&settings),
+                ))
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
                 .wrap(from_fn(telemetry::request_id_middleware))
                 .configure(routes::configure)
@@ -122,9 +137,11 @@ impl Application {
             }
             app.default_service(web::to(routes::not_found))
         })
-        .shutdown_timeout(shutdown_secs)
-        .listen(listener)?
-        .run();
+        .shutdown_timeout(shutdown_secs);
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        let server = server.listen(listener)?.run();
         Ok(Self { port, server })
     }
 

@@ -34,7 +34,9 @@ fn authenticate(req: &HttpRequest) -> Result<Option<AuthUser>, ApiError> {
         .split_once(' ')
         .ok_or_else(|| ApiError::invalid_token("expected `Authorization: Bearer <token>`"))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::invalid_token("expected `Authorization: Bearer <token>`"));
+        return Err(ApiError::invalid_token(
+            "expected `Authorization: Bearer <token>`",
+        ));
     }
     let state = req
         .app_data::<web::Data<AppState>>()

@@ -1,6 +1,8 @@
 use std::time::Duration;
 
-use jsonwebtoken::{decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{
+    decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
@@ -56,10 +58,15 @@ impl JwtKeys {
 
     /// The user id of a valid token; a 401 otherwise.
     pub fn verify(&self, token: &str) -> Result<i64, ApiError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => ApiError::invalid_token("the access token has expired"),
-            _ => ApiError::invalid_token("the access token is invalid"),
-        })?;
+        let data =
+            decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => {
+                        ApiError::invalid_token("the access token has expired")
+                    }
+                    _ => ApiError::invalid_token("the access token is invalid"),
+                }
+            })?;
         match data.claims.sub.parse::<i64>() {
             Ok(id) if id > 0 => Ok(id),
             _ => Err(ApiError::invalid_token("the access token is invalid")),
@@ -73,7 +80,10 @@ mod tests {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
     fn keys() -> JwtKeys {
-        JwtKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(3600))
+        JwtKeys::new(
+            b"0123456789abcdef0123456789abcdef",
+            Duration::from_secs(3600),
+        )
     }
 
     #[test]
@@ -91,7 +101,8 @@ mod tests {
 
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let now = chrono::Utc::now().timestamp();
-        let body = URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"42","iat":{now},"exp":{}}}"#, now + 600));
+        let body =
+            URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"42","iat":{now},"exp":{}}}"#, now + 600));
         assert!(keys().verify(&format!("{header}.{body}.")).is_err());
     }
 

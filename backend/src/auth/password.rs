@@ -16,7 +16,9 @@ pub fn hash_password(password: &Password) -> Result<String, ApiError> {
 /// Constant-time check of `password` against a stored PHC string.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(hash) => Argon2::default().verify_password(password.as_bytes(), &hash).is_ok(),
+        Ok(hash) => Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -30,7 +32,8 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     pub fn new() -> Result<Self, ApiError> {
-        let random = Password::parse(&uuid::Uuid::new_v4().to_string()).map_err(|e| anyhow::anyhow!(e))?;
+        let random =
+            Password::parse(&uuid::Uuid::new_v4().to_string()).map_err(|e| anyhow::anyhow!(e))?;
         Ok(Self {
             dummy_hash: hash_password(&random)?,
         })

@@ -11,7 +11,10 @@ use crate::{
 /// Follows `followee`; following twice is not an error. The caller checks self-follows.
 pub fn follow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result<(), ApiError> {
     diesel::insert_into(follows::table)
-        .values((follows::follower_id.eq(follower), follows::followee_id.eq(followee)))
+        .values((
+            follows::follower_id.eq(follower),
+            follows::followee_id.eq(followee),
+        ))
         .on_conflict((follows::follower_id, follows::followee_id))
         .do_nothing()
         .execute(conn)?;
@@ -29,7 +32,12 @@ pub fn unfollow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result
 }
 
 /// Who follows `user`, newest follow first (index `follows_followee_id_id_idx`).
-pub fn followers(conn: &mut PgConnection, user: i64, after: Option<i64>, limit: i64) -> Result<Page<(i64, UserRow)>, ApiError> {
+pub fn followers(
+    conn: &mut PgConnection,
+    user: i64,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Page<(i64, UserRow)>, ApiError> {
     let mut q = follows::table
         .inner_join(users::table.on(users::id.eq(follows::follower_id)))
         .filter(follows::followee_id.eq(user))
@@ -44,7 +52,12 @@ pub fn followers(conn: &mut PgConnection, user: i64, after: Option<i64>, limit: 
 }
 
 /// Whom `user` follows, newest follow first (index `follows_follower_id_id_idx`).
-pub fn following(conn: &mut PgConnection, user: i64, after: Option<i64>, limit: i64) -> Result<Page<(i64, UserRow)>, ApiError> {
+pub fn following(
+    conn: &mut PgConnection,
+    user: i64,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Page<(i64, UserRow)>, ApiError> {
     let mut q = follows::table
         .inner_join(users::table.on(users::id.eq(follows::followee_id)))
         .filter(follows::follower_id.eq(user))

@@ -9,12 +9,19 @@ pub mod models;
 pub mod tweets;
 pub mod users;
 
-use std::time::Duration;
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use anyhow::Context;
 use diesel::{
+    connection::InstrumentationEvent,
     pg::PgConnection,
-    r2d2::{ConnectionManager, Pool, PooledConnection},
+    r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection},
     sql_query, Connection, RunQueryDsl,
 };
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -29,15 +36,48 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 /// Key of the advisory lock held while migrating, so replicas can start together.
 const MIGRATION_LOCK_KEY: i64 = 0x7477_6565_7473; // "tweets"
 
+/// Counts the SQL statements run through a pool's connections: the
+/// `db_queries_total` figure, and how tests prove a page costs a fixed number
+/// of queries whatever its size.
+#[derive(Debug, Clone, Default)]
+pub struct QueryCounter(Arc<AtomicU64>);
+
+impl QueryCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+#[derive(Debug)]
+struct CountQueries(QueryCounter);
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for CountQueries {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        let counter = self.0.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { .. } = event {
+                counter.0.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        Ok(())
+    }
+}
+
 /// A pool that connects lazily: the process starts even while the database
 /// is down, and `/readyz` reports it.
-pub fn build_pool(database_url: &str, size: u32, timeout: Duration) -> DbPool {
+pub fn build_pool(
+    database_url: &str,
+    size: u32,
+    timeout: Duration,
+    counter: QueryCounter,
+) -> DbPool {
     let manager = ConnectionManager::<PgConnection>::new(database_url);
     Pool::builder()
         .max_size(size)
         .min_idle(Some(1.min(size)))
         .connection_timeout(timeout)
         .test_on_check_out(false)
+        .connection_customizer(Box::new(CountQueries(counter)))
         .build_unchecked(manager)
 }
 
@@ -68,7 +108,8 @@ pub fn migrate(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
         .run_pending_migrations(MIGRATIONS)
         .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>())
         .map_err(|e| anyhow::anyhow!("running migrations: {e}"));
-    let unlock = sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(conn);
+    let unlock =
+        sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(conn);
     let versions = result?;
     unlock.context("releasing the migration lock")?;
     Ok(versions)
@@ -99,10 +140,16 @@ pub fn connect_with_retry(database_url: &str, deadline: Duration) -> anyhow::Res
 
 /// `SELECT 1` through the pool: what `/readyz` asks.
 pub fn ping(conn: &mut PgConnection) -> Result<(), ApiError> {
-    sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(ApiError::from)
+    sql_query("SELECT 1")
+        .execute(conn)
+        .map(|_| ())
+        .map_err(ApiError::from)
 }
 
 /// Deletes idempotency keys older than 24 hours; returns how many.
 pub fn purge_idempotency_keys(conn: &mut PgConnection) -> Result<usize, ApiError> {
-    Ok(sql_query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'").execute(conn)?)
+    Ok(
+        sql_query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'")
+            .execute(conn)?,
+    )
 }

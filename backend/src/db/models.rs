@@ -90,6 +90,9 @@ impl<T> Page<T> {
         let more = rows.len() > limit;
         rows.truncate(limit);
         let next_after = if more { rows.last().map(key) } else { None };
-        Page { items: rows, next_after }
+        Page {
+            items: rows,
+            next_after,
+        }
     }
 }

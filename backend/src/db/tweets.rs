@@ -43,8 +43,14 @@ pub fn timeline(
         Timeline::Public => {}
         Timeline::Author(author) => q = q.filter(tweets::author_id.eq(author)),
         Timeline::Home(me) => {
-            let followed = follows::table.filter(follows::follower_id.eq(me)).select(follows::followee_id);
-            q = q.filter(tweets::author_id.eq(me).or(tweets::author_id.eq_any(followed)));
+            let followed = follows::table
+                .filter(follows::follower_id.eq(me))
+                .select(follows::followee_id);
+            q = q.filter(
+                tweets::author_id
+                    .eq(me)
+                    .or(tweets::author_id.eq_any(followed)),
+            );
         }
     }
     if let Some(after) = after {
@@ -90,11 +96,19 @@ fn no_such_tweet(id: i64) -> ApiError {
 }
 
 fn exists_or_404(conn: &mut PgConnection, id: i64) -> Result<(), ApiError> {
-    let found: Option<i64> = tweets::table.find(id).select(tweets::id).first(conn).optional()?;
+    let found: Option<i64> = tweets::table
+        .find(id)
+        .select(tweets::id)
+        .first(conn)
+        .optional()?;
     found.map(|_| ()).ok_or_else(|| no_such_tweet(id))
 }
 
-pub fn get(conn: &mut PgConnection, id: i64, viewer: Option<i64>) -> Result<TweetWithAuthor, ApiError> {
+pub fn get(
+    conn: &mut PgConnection,
+    id: i64,
+    viewer: Option<i64>,
+) -> Result<TweetWithAuthor, ApiError> {
     let row = tweets::table
         .inner_join(users::table)
         .filter(tweets::id.eq(id))
@@ -215,9 +229,11 @@ pub fn create(
         Ok(id) => Ok((get(conn, id, Some(new.author_id))?, Created::New)),
         Err(TxError::Api(e)) => Err(e),
         Err(TxError::KeyTaken) => {
-            let idem = idempotency.ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("key taken without a key")))?;
-            let replayed = replay(conn, new.author_id, idem)?
-                .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("idempotency key vanished during a retry")))?;
+            let idem = idempotency
+                .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("key taken without a key")))?;
+            let replayed = replay(conn, new.author_id, idem)?.ok_or_else(|| {
+                ApiError::Unexpected(anyhow::anyhow!("idempotency key vanished during a retry"))
+            })?;
             Ok((replayed, Created::Replayed))
         }
     }
@@ -225,7 +241,11 @@ pub fn create(
 
 /// The tweet an unexpired key already made, if any; a 422 when the key was
 /// used for a different request.
-fn replay(conn: &mut PgConnection, author: i64, idem: &Idempotency) -> Result<Option<TweetWithAuthor>, ApiError> {
+fn replay(
+    conn: &mut PgConnection,
+    author: i64,
+    idem: &Idempotency,
+) -> Result<Option<TweetWithAuthor>, ApiError> {
     let found: Option<(String, i64)> = idempotency_keys::table
         .filter(idempotency_keys::user_id.eq(author))
         .filter(idempotency_keys::key.eq(&idem.key))
@@ -255,7 +275,9 @@ pub fn delete(conn: &mut PgConnection, id: i64, user: i64) -> Result<Option<Stri
             .optional()?
             .ok_or_else(|| no_such_tweet(id))?;
         if author != user {
-            return Err(ApiError::Forbidden("only the author can delete a tweet".into()));
+            return Err(ApiError::Forbidden(
+                "only the author can delete a tweet".into(),
+            ));
         }
         diesel::delete(tweets::table.find(id)).execute(conn)?;
         Ok(image)

@@ -23,7 +23,10 @@ pub fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> Result<UserRow, Api
 }
 
 /// Case-insensitive lookup, served by the `lower(username)` unique index.
-pub fn find_by_username(conn: &mut PgConnection, username: &str) -> Result<Option<UserRow>, ApiError> {
+pub fn find_by_username(
+    conn: &mut PgConnection,
+    username: &str,
+) -> Result<Option<UserRow>, ApiError> {
     Ok(users::table
         .filter(lower(users::username).eq(username.to_lowercase()))
         .select(UserRow::as_select())
@@ -33,11 +36,15 @@ pub fn find_by_username(conn: &mut PgConnection, username: &str) -> Result<Optio
 
 /// The user or a 404 that names the username.
 pub fn get_by_username(conn: &mut PgConnection, username: &str) -> Result<UserRow, ApiError> {
-    find_by_username(conn, username)?.ok_or_else(|| ApiError::NotFound(format!("no user named `{username}`")))
+    find_by_username(conn, username)?
+        .ok_or_else(|| ApiError::NotFound(format!("no user named `{username}`")))
 }
 
 /// Id and password hash, for login.
-pub fn credentials(conn: &mut PgConnection, username: &str) -> Result<Option<(i64, String)>, ApiError> {
+pub fn credentials(
+    conn: &mut PgConnection,
+    username: &str,
+) -> Result<Option<(i64, String)>, ApiError> {
     Ok(users::table
         .filter(lower(users::username).eq(username.to_lowercase()))
         .select((users::id, users::password_hash))
@@ -62,7 +69,11 @@ pub struct ProfileChanges {
     pub bio: Option<String>,
 }
 
-pub fn update_profile(conn: &mut PgConnection, id: i64, changes: &ProfileChanges) -> Result<UserRow, ApiError> {
+pub fn update_profile(
+    conn: &mut PgConnection,
+    id: i64,
+    changes: &ProfileChanges,
+) -> Result<UserRow, ApiError> {
     if changes.display_name.is_none() && changes.bio.is_none() {
         return get_for_token(conn, id);
     }
@@ -75,7 +86,11 @@ pub fn update_profile(conn: &mut PgConnection, id: i64, changes: &ProfileChanges
 }
 
 /// Which of `ids` the viewer follows: one query for a whole page.
-pub fn followed_by(conn: &mut PgConnection, viewer: i64, ids: &[i64]) -> Result<HashSet<i64>, ApiError> {
+pub fn followed_by(
+    conn: &mut PgConnection,
+    viewer: i64,
+    ids: &[i64],
+) -> Result<HashSet<i64>, ApiError> {
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -95,14 +110,21 @@ pub fn with_relation(
     rows: Vec<UserRow>,
 ) -> Result<Vec<UserWithRelation>, ApiError> {
     let followed = match viewer {
-        Some(v) => Some(followed_by(conn, v, &rows.iter().map(|u| u.id).collect::<Vec<_>>())?),
+        Some(v) => Some(followed_by(
+            conn,
+            v,
+            &rows.iter().map(|u| u.id).collect::<Vec<_>>(),
+        )?),
         None => None,
     };
     Ok(rows
         .into_iter()
         .map(|user| {
             let followed_by_me = followed.as_ref().map(|set| set.contains(&user.id));
-            UserWithRelation { user, followed_by_me }
+            UserWithRelation {
+                user,
+                followed_by_me,
+            }
         })
         .collect())
 }
@@ -114,5 +136,7 @@ pub fn one_with_relation(
 ) -> Result<UserWithRelation, ApiError> {
     with_relation(conn, viewer, vec![user])?
         .pop()
-        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("user vanished while attaching relation")))
+        .ok_or_else(|| {
+            ApiError::Unexpected(anyhow::anyhow!("user vanished while attaching relation"))
+        })
 }

@@ -13,7 +13,9 @@ impl PageLimit {
             None => Ok(Self(DEFAULT_PAGE_LIMIT)),
             Some(v) => match v.parse::<i64>() {
                 Ok(n) if (1..=MAX_PAGE_LIMIT).contains(&n) => Ok(Self(n)),
-                _ => Err(format!("limit must be a whole number from 1 to {MAX_PAGE_LIMIT}")),
+                _ => Err(format!(
+                    "limit must be a whole number from 1 to {MAX_PAGE_LIMIT}"
+                )),
             },
         }
     }
@@ -59,7 +61,9 @@ impl Cursor {
 
     pub fn decode(kind: CursorKind, raw: &str) -> Result<Self, String> {
         const BAD: &str = "cursor is not valid: use the next_cursor of a previous page";
-        let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| BAD.to_string())?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(raw.as_bytes())
+            .map_err(|_| BAD.to_string())?;
         let text = String::from_utf8(bytes).map_err(|_| BAD.to_string())?;
         let mut parts = text.splitn(3, ':');
         match (parts.next(), parts.next(), parts.next()) {

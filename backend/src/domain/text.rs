@@ -14,7 +14,9 @@ impl TweetText {
         }
         let len = char_len(text);
         if len > TWEET_MAX_CHARS {
-            return Err(format!("must be at most {TWEET_MAX_CHARS} characters (it has {len})"));
+            return Err(format!(
+                "must be at most {TWEET_MAX_CHARS} characters (it has {len})"
+            ));
         }
         check_no_nul(text)?;
         Ok(Self(text.to_string()))
@@ -86,7 +88,8 @@ mod tests {
         ) {
             let s: String = chars.into_iter().collect();
             let padded = format!("{pad}{s}{pad}");
-            prop_assert_eq!(TweetText::parse(&padded).unwrap().as_ref(), s.as_str());
+            let parsed = TweetText::parse(&padded).unwrap();
+            prop_assert_eq!(parsed.as_ref(), s.as_str());
         }
     }
 }

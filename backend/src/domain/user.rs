@@ -128,7 +128,8 @@ mod tests {
     proptest! {
         #[test]
         fn valid_usernames_are_accepted(name in "[A-Za-z0-9_]{3,30}") {
-            prop_assert_eq!(Username::parse(&name).unwrap().as_ref(), name.as_str());
+            let parsed = Username::parse(&name).unwrap();
+            prop_assert_eq!(parsed.as_ref(), name.as_str());
         }
 
         #[test]

@@ -46,11 +46,17 @@ pub async fn register(
     state.auth_limiter.check(&state.client_key(&req))?;
     let body = body.into_inner();
     let mut errors = FieldErrors::new();
-    let username = Username::parse(&body.username).map_err(|e| errors.insert("username".into(), vec![e])).ok();
-    let password = Password::parse(&body.password).map_err(|e| errors.insert("password".into(), vec![e])).ok();
+    let username = Username::parse(&body.username)
+        .map_err(|e| errors.insert("username".into(), vec![e]))
+        .ok();
+    let password = Password::parse(&body.password)
+        .map_err(|e| errors.insert("password".into(), vec![e]))
+        .ok();
     let display_name = match body.display_name.as_deref() {
         None => None,
-        Some(raw) => DisplayName::parse(raw).map_err(|e| errors.insert("display_name".into(), vec![e])).ok(),
+        Some(raw) => DisplayName::parse(raw)
+            .map_err(|e| errors.insert("display_name".into(), vec![e]))
+            .ok(),
     };
     let (Some(username), Some(password)) = (username, password) else {
         return Err(ApiError::invalid(errors));
@@ -60,7 +66,9 @@ pub async fn register(
     }
     let hash = web::block(move || hash_password(&password)).await??;
     let user = db::run(&state.pool, move |conn| {
-        let display_name = display_name.map(DisplayName::into_inner).unwrap_or_else(|| username.as_ref().to_string());
+        let display_name = display_name
+            .map(DisplayName::into_inner)
+            .unwrap_or_else(|| username.as_ref().to_string());
         users::insert(
             conn,
             &NewUser {

@@ -11,7 +11,9 @@ pub async fn healthz() -> HttpResponse {
 /// Readiness: 200 when the database answers, else a 503 problem document.
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     db::run(&state.pool, db::ping).await.map_err(|e| match e {
-        ApiError::Unavailable(_) | ApiError::Unexpected(_) => ApiError::Unavailable("the database is not answering".into()),
+        ApiError::Unavailable(_) | ApiError::Unexpected(_) => {
+            ApiError::Unavailable("the database is not answering".into())
+        }
         other => other,
     })?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready"})))

@@ -58,7 +58,10 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let user = db::run(&state.pool, move |conn| users::update_profile(conn, me.id, &changes)).await?;
+    let user = db::run(&state.pool, move |conn| {
+        users::update_profile(conn, me.id, &changes)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(me_view(&state, user)))
 }
 

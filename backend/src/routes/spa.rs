@@ -62,8 +62,10 @@ pub fn spa_service(static_dir: &Path) -> Files {
                     match web::block(move || NamedFile::open(index)).await {
                         Ok(Ok(file)) => {
                             let mut res = file.into_response(&req);
-                            res.headers_mut()
-                                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
+                            res.headers_mut().insert(
+                                header::CACHE_CONTROL,
+                                header::HeaderValue::from_static("no-cache"),
+                            );
                             res
                         }
                         _ => ApiError::NotFound("no such page".into()).error_response(),
@@ -73,7 +75,6 @@ pub fn spa_service(static_dir: &Path) -> Files {
             }
         }))
 }
-
 
 #[cfg(test)]
 mod tests {

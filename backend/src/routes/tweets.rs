@@ -34,10 +34,23 @@ async fn timeline_page(
     query: &PageQuery,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = query.parse(CursorKind::Tweet)?;
-    let page = db::run(&state.pool, move |conn| tweets::timeline(conn, which, viewer, after, limit.get())).await?;
+    let page = db::run(&state.pool, move |conn| {
+        tweets::timeline(conn, which, viewer, after, limit.get())
+    })
+    .await?;
     let media_url = &state.settings.media_url;
-    let items = page.items.into_iter().map(|t| TweetView::new(t, media_url)).collect::<Vec<_>>();
-    Ok(page_response(req, items, page.next_after, CursorKind::Tweet, limit))
+    let items = page
+        .items
+        .into_iter()
+        .map(|t| TweetView::new(t, media_url))
+        .collect::<Vec<_>>();
+    Ok(page_response(
+        req,
+        items,
+        page.next_after,
+        CursorKind::Tweet,
+        limit,
+    ))
 }
 
 pub async fn public_timeline(
@@ -80,11 +93,20 @@ pub async fn create(
                 .to_str()
                 .map_err(|_| ())
                 .and_then(|s| IdempotencyKey::parse(s).map_err(|_| ()))
-                .map_err(|()| ApiError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".into()))?;
+                .map_err(|()| {
+                    ApiError::BadRequest(
+                        "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
+                    )
+                })?;
             let mut digest = Sha256::new();
             digest.update(body.text.as_bytes());
             digest.update([0]);
-            digest.update(body.reply_to_id.map(|id| id.to_string()).unwrap_or_default().as_bytes());
+            digest.update(
+                body.reply_to_id
+                    .map(|id| id.to_string())
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
             Some(Idempotency {
                 key: key.as_ref().to_string(),
                 request_hash: format!("{:x}", digest.finalize()),
@@ -94,7 +116,10 @@ pub async fn create(
     let text = TweetText::parse(&body.text).map_err(|e| ApiError::field("text", e))?;
     if let Some(id) = body.reply_to_id {
         if id <= 0 {
-            return Err(ApiError::field("reply_to_id", "refers to a tweet that does not exist"));
+            return Err(ApiError::field(
+                "reply_to_id",
+                "refers to a tweet that does not exist",
+            ));
         }
     }
     if idempotency.is_none() {
@@ -120,9 +145,16 @@ pub async fn create(
         .json(TweetView::new(tweet, &state.settings.media_url)))
 }
 
-pub async fn get(state: web::Data<AppState>, viewer: OptionalAuth, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    viewer: OptionalAuth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = tweet_id(&path)?;
-    let tweet = db::run(&state.pool, move |conn| tweets::get(conn, id, viewer.user_id())).await?;
+    let tweet = db::run(&state.pool, move |conn| {
+        tweets::get(conn, id, viewer.user_id())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
 }
 
@@ -135,13 +167,30 @@ pub async fn replies(
 ) -> Result<HttpResponse, ApiError> {
     let id = tweet_id(&path)?;
     let (limit, after) = query.parse(CursorKind::Tweet)?;
-    let page = db::run(&state.pool, move |conn| tweets::replies(conn, id, viewer.user_id(), after, limit.get())).await?;
+    let page = db::run(&state.pool, move |conn| {
+        tweets::replies(conn, id, viewer.user_id(), after, limit.get())
+    })
+    .await?;
     let media_url = &state.settings.media_url;
-    let items = page.items.into_iter().map(|t| TweetView::new(t, media_url)).collect::<Vec<_>>();
-    Ok(page_response(&req, items, page.next_after, CursorKind::Tweet, limit))
+    let items = page
+        .items
+        .into_iter()
+        .map(|t| TweetView::new(t, media_url))
+        .collect::<Vec<_>>();
+    Ok(page_response(
+        &req,
+        items,
+        page.next_after,
+        CursorKind::Tweet,
+        limit,
+    ))
 }
 
-pub async fn delete(state: web::Data<AppState>, me: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = tweet_id(&path)?;
     let image = db::run(&state.pool, move |conn| tweets::delete(conn, id, me.id)).await?;
     if let Some(image) = image {
@@ -150,13 +199,21 @@ pub async fn delete(state: web::Data<AppState>, me: AuthUser, path: web::Path<St
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub async fn like(state: web::Data<AppState>, me: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn like(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = tweet_id(&path)?;
     let tweet = db::run(&state.pool, move |conn| tweets::like(conn, me.id, id)).await?;
     Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
 }
 
-pub async fn unlike(state: web::Data<AppState>, me: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn unlike(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = tweet_id(&path)?;
     let tweet = db::run(&state.pool, move |conn| tweets::unlike(conn, me.id, id)).await?;
     Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))

@@ -22,7 +22,11 @@ impl PageQuery {
         let limit = PageLimit::parse(self.limit.as_deref()).map_err(ApiError::BadRequest)?;
         let after = match self.cursor.as_deref() {
             None | Some("") => None,
-            Some(raw) => Some(Cursor::decode(kind, raw).map_err(ApiError::BadRequest)?.after),
+            Some(raw) => Some(
+                Cursor::decode(kind, raw)
+                    .map_err(ApiError::BadRequest)?
+                    .after,
+            ),
         };
         Ok((limit, after))
     }
@@ -35,7 +39,11 @@ fn username(raw: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::NotFound(format!("no user named `{raw}`")))
 }
 
-pub async fn get(state: web::Data<AppState>, viewer: OptionalAuth, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    viewer: OptionalAuth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let name = username(&path)?;
     let user = db::run(&state.pool, move |conn| {
         let user = users::get_by_username(conn, &name)?;
@@ -56,12 +64,28 @@ pub async fn tweets(
     let (limit, after) = query.parse(CursorKind::Tweet)?;
     let page = db::run(&state.pool, move |conn| {
         let user = users::get_by_username(conn, &name)?;
-        tweets::timeline(conn, tweets::Timeline::Author(user.id), viewer.user_id(), after, limit.get())
+        tweets::timeline(
+            conn,
+            tweets::Timeline::Author(user.id),
+            viewer.user_id(),
+            after,
+            limit.get(),
+        )
     })
     .await?;
     let media_url = &state.settings.media_url;
-    let items = page.items.into_iter().map(|t| TweetView::new(t, media_url)).collect::<Vec<_>>();
-    Ok(page_response(&req, items, page.next_after, CursorKind::Tweet, limit))
+    let items = page
+        .items
+        .into_iter()
+        .map(|t| TweetView::new(t, media_url))
+        .collect::<Vec<_>>();
+    Ok(page_response(
+        &req,
+        items,
+        page.next_after,
+        CursorKind::Tweet,
+        limit,
+    ))
 }
 
 #[derive(Clone, Copy)]
@@ -87,12 +111,24 @@ async fn follow_list(
             Direction::Following => follows::following(conn, user.id, after, limit.get())?,
         };
         let rows = page.items.into_iter().map(|(_, u)| u).collect();
-        Ok((users::with_relation(conn, viewer.user_id(), rows)?, page.next_after))
+        Ok((
+            users::with_relation(conn, viewer.user_id(), rows)?,
+            page.next_after,
+        ))
     })
     .await?;
     let media_url = &state.settings.media_url;
-    let items = items.into_iter().map(|u| UserView::new(u, media_url)).collect::<Vec<_>>();
-    Ok(page_response(&req, items, next_after, CursorKind::Follow, limit))
+    let items = items
+        .into_iter()
+        .map(|u| UserView::new(u, media_url))
+        .collect::<Vec<_>>();
+    Ok(page_response(
+        &req,
+        items,
+        next_after,
+        CursorKind::Follow,
+        limit,
+    ))
 }
 
 pub async fn followers(
@@ -139,10 +175,18 @@ async fn set_follow(
     Ok(HttpResponse::Ok().json(UserView::new(user, &state.settings.media_url)))
 }
 
-pub async fn follow(state: web::Data<AppState>, me: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn follow(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     set_follow(state, me, path, true).await
 }
 
-pub async fn unfollow(state: web::Data<AppState>, me: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn unfollow(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     set_follow(state, me, path, false).await
 }

@@ -34,7 +34,10 @@ pub struct UserView {
 
 impl UserView {
     pub fn new(u: UserWithRelation, media_url: &str) -> Self {
-        let UserWithRelation { user, followed_by_me } = u;
+        let UserWithRelation {
+            user,
+            followed_by_me,
+        } = u;
         Self {
             avatar_url: media(media_url, user.avatar_path.as_deref()),
             id: user.id,
@@ -129,7 +132,11 @@ pub fn page_response<T: Serialize>(
     let next_cursor = next_after.map(|after| Cursor::new(kind, after).encode());
     let mut res = HttpResponse::Ok();
     if let Some(cursor) = &next_cursor {
-        let link = format!("<{}?cursor={cursor}&limit={}>; rel=\"next\"", req.path(), limit.get());
+        let link = format!(
+            "<{}?cursor={cursor}&limit={}>; rel=\"next\"",
+            req.path(),
+            limit.get()
+        );
         res.insert_header((header::LINK, link));
     }
     res.json(PageView { items, next_cursor })

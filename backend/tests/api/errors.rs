@@ -1,0 +1,142 @@
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[actix_web::test]
+async fn unknown_routes_are_404_problem_documents() {
+    let app = spawn_app().await;
+    for path in [
+        "/nope",
+        "/api/v1/nope",
+        "/api/v2/tweets",
+        "/api/v1/tweets/1/nope",
+    ] {
+        app.get(path, None).await.problem(404);
+    }
+}
+
+#[actix_web::test]
+async fn wrong_methods_are_405_with_allow() {
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        (Method::PUT, "/api/v1/tweets", "GET, POST"),
+        (Method::POST, "/api/v1/tweets/1", "GET, DELETE"),
+        (Method::GET, "/api/v1/auth/login", "POST"),
+        (Method::DELETE, "/api/v1/me", "GET, PATCH"),
+        (Method::POST, "/api/v1/users/x/follow", "PUT, DELETE"),
+        (Method::POST, "/healthz", "GET"),
+    ] {
+        let res = app.send(app.request(method.clone(), path, None)).await;
+        res.problem(405);
+        assert_eq!(res.header("allow"), Some(allow), "{method} {path}");
+    }
+}
+
+#[actix_web::test]
+async fn malformed_bodies_and_queries_are_400() {
+    let app = spawn_app().await;
+    let user = app.register("mia").await;
+    for body in ["{", "not json", "{\"text\": \"a\",}", ""] {
+        let res = app
+            .send(
+                app.request(Method::POST, "/api/v1/tweets", Some(&user.token))
+                    .header("content-type", "application/json")
+                    .body(body),
+            )
+            .await;
+        let problem = res.problem(400);
+        assert!(
+            !problem["detail"].as_str().unwrap().contains("serde"),
+            "{problem}"
+        );
+    }
+    app.get("/api/v1/tweets?limit=1&limit=2", None)
+        .await
+        .problem(400);
+}
+
+#[actix_web::test]
+async fn json_bodies_over_64_kib_are_413() {
+    let app = spawn_app().await;
+    let user = app.register("nia").await;
+    let big = json!({"text": "x".repeat(70 * 1024)});
+    app.post_tweet_raw(&user, &big).await.problem(413);
+    // Just under the limit the body is read and judged on its fields.
+    let near = json!({"text": "x".repeat(60 * 1024)});
+    app.post_tweet_raw(&user, &near).await.problem(422);
+}
+
+#[actix_web::test]
+async fn unsupported_content_types_are_415() {
+    let app = spawn_app().await;
+    let user = app.register("omar").await;
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/tweets", Some(&user.token))
+                .header("content-type", "text/plain")
+                .body("hello"),
+        )
+        .await;
+    res.problem(415);
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/tweets", Some(&user.token))
+                .header("content-type", "multipart/form-data; boundary=x")
+                .body(
+                    "--x\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhi\r\n--x--\r\n",
+                ),
+        )
+        .await;
+    res.problem(415);
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    let res = app
+        .send(
+            app.client
+                .get(app.url("/healthz"))
+                .header("x-request-id", "abc.DEF_123-x"),
+        )
+        .await;
+    assert_eq!(res.header("x-request-id"), Some("abc.DEF_123-x"));
+    // Errors too.
+    let res = app
+        .send(
+            app.client
+                .get(app.url("/nope"))
+                .header("x-request-id", "trace-1"),
+        )
+        .await;
+    assert_eq!(res.header("x-request-id"), Some("trace-1"));
+    // Invalid ones are replaced by a fresh UUID.
+    for bad in ["has space", "semi;colon", &"a".repeat(65)] {
+        let res = app
+            .send(
+                app.client
+                    .get(app.url("/healthz"))
+                    .header("x-request-id", bad),
+            )
+            .await;
+        let id = res.header("x-request-id").unwrap();
+        assert_ne!(id, bad);
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    }
+    let a = app.get("/healthz", None).await;
+    let b = app.get("/healthz", None).await;
+    assert_ne!(a.header("x-request-id"), b.header("x-request-id"));
+}
+
+#[actix_web::test]
+async fn error_bodies_never_leak_internals() {
+    let app = spawn_app().await;
+    let user = app.register("pia").await;
+    let res = app.post_tweet_raw(&user, &json!({"text": "a\u{0}b"})).await;
+    let body = res.problem(422);
+    assert!(body["errors"]["text"].is_array());
+    for word in ["SQL", "diesel", "postgres", "panicked", ".rs"] {
+        assert!(!res.text.contains(word), "{word} in {}", res.text);
+    }
+}

@@ -1,0 +1,15 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+//! HTTP tests against the real application on port 0, each on its own fresh
+//! PostgreSQL database cloned from a migrated template.
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod health;
+mod me;
+mod pagination;
+mod schema;
+mod tweets;
+mod users;
