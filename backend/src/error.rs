@@ -240,3 +240,55 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
         _ => ApiError::BadRequest("the JSON body could not be read".into()),
     }
 }
+
+/// Turns any error response that is not already a problem document (from
+/// actix-files, actix-cors or actix itself) into one with the same status and
+/// headers and a generic detail, so clients only ever see problem documents.
+pub fn problem_for_plain_errors<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = match status {
+        StatusCode::NOT_FOUND => "no such resource",
+        StatusCode::METHOD_NOT_ALLOWED => "this resource does not support this method",
+        StatusCode::BAD_REQUEST => "the request is malformed",
+        StatusCode::FORBIDDEN => "not allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large",
+        StatusCode::RANGE_NOT_SATISFIABLE => "the requested range is not satisfiable",
+        s if s.is_server_error() => "the server hit an unexpected error; it has been logged",
+        _ => "the request could not be served",
+    };
+    let body = serde_json::to_string(&Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+        errors: None,
+    })
+    .unwrap_or_default();
+    let (req, res) = res.into_parts();
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            builder.append_header((name.clone(), value.clone()));
+        }
+    }
+    // Only static files answer 405 without saying what they allow.
+    if status == StatusCode::METHOD_NOT_ALLOWED && !res.headers().contains_key(header::ALLOW) {
+        builder.insert_header((header::ALLOW, "GET, HEAD"));
+    }
+    let res = builder
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .body(body);
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, res).map_into_right_body(),
+    ))
+}

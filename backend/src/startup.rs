@@ -8,7 +8,7 @@ use actix_web::{
     dev::Server,
     error::{PathError, QueryPayloadError},
     http::header,
-    middleware::{from_fn, Condition, DefaultHeaders},
+    middleware::{from_fn, Condition, DefaultHeaders, ErrorHandlers},
     web, App, HttpRequest, HttpServer,
 };
 
@@ -16,7 +16,7 @@ use crate::{
     auth::{JwtKeys, PasswordHasher},
     config::Settings,
     db::DbPool,
-    error::{json_error, ApiError},
+    error::{json_error, problem_for_plain_errors, ApiError},
     ratelimit::RateLimiter,
     routes, telemetry,
 };
@@ -128,6 +128,7 @@ impl Application {
                     !settings.cors_allowed_origins.is_empty(),
                     cors(&settings),
                 ))
+                .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
                 .wrap(from_fn(telemetry::request_id_middleware))
                 .configure(routes::configure)

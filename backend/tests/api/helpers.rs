@@ -193,7 +193,7 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.server_handle();
     actix_web::rt::spawn(app.run_until_stopped());
-    TestApp {
+    let app = TestApp {
         address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -203,7 +203,11 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
         queries,
         handle,
         db,
-    }
+    };
+    // The server starts on this runtime: one request makes sure it is up
+    // before a test does anything blocking.
+    app.get("/healthz", None).await.expect(200);
+    app
 }
 
 impl Drop for TestApp {

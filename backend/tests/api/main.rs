@@ -6,10 +6,12 @@
 mod helpers;
 
 mod auth;
+mod cli;
 mod errors;
 mod health;
 mod me;
 mod pagination;
 mod schema;
+mod static_files;
 mod tweets;
 mod users;

@@ -1,0 +1,349 @@
+//! The `tweets` binary: check, healthcheck, migrate, create-user, seed, and
+//! graceful shutdown of `serve`.
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    process::{Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+use diesel::{sql_query, sql_types::BigInt, QueryableByName, RunQueryDsl};
+
+use crate::helpers::{spawn_app, TestDb, PASSWORD};
+
+const STRONG_SECRET: &str = "q8Zt3kP0vW9xYb2Lm5Nc7Rd1Fg4Hj6Ks";
+
+/// The binary with a clean environment, run from an empty directory so no
+/// `.env` file is picked up.
+fn tweets(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tweets"));
+    cmd.args(args)
+        .env_clear()
+        .current_dir(std::env::temp_dir())
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    tweets(args, env).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn check_deploy_lists_every_problem_and_passes_a_good_configuration() {
+    let db = TestDb::new();
+    let out = run(
+        &["check", "--deploy"],
+        &[("DATABASE_URL", &db.url), ("CORS_ALLOWED_ORIGINS", "*")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("APP_ENV is not `production`"), "{text}");
+    assert!(text.contains("JWT_SECRET is not set"), "{text}");
+    assert!(text.contains("CORS_ALLOWED_ORIGINS"), "{text}");
+
+    let out = run(
+        &["check", "--deploy"],
+        &[
+            ("DATABASE_URL", &db.url),
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", STRONG_SECRET),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("no problems found"));
+    assert!(!stdout(&out).contains(STRONG_SECRET));
+
+    let out = run(
+        &["check"],
+        &[("DATABASE_URL", "postgres://127.0.0.1:1/nowhere")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("not reachable"));
+}
+
+#[test]
+fn production_refuses_to_serve_with_a_weak_secret() {
+    let out = run(
+        &["serve"],
+        &[
+            ("DATABASE_URL", "postgres://127.0.0.1:1/x"),
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "short"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("JWT_SECRET is too short"), "{err}");
+    assert!(!err.contains("short\n") || err.contains("too short"));
+}
+
+#[actix_web::test]
+async fn healthcheck_exits_0_only_when_the_server_answers() {
+    let app = spawn_app().await;
+    let url = app.url("/healthz");
+    let status = tweets(&["healthcheck", "--url", &url], &[])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let port = url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches("/healthz")
+        .to_string();
+    let status = tweets(
+        &["healthcheck"],
+        &[("BIND_ADDR", &format!("0.0.0.0:{port}"))],
+    )
+    .status()
+    .unwrap();
+    assert!(status.success(), "default URL from BIND_ADDR");
+    let status = tweets(&["healthcheck", "--url", &app.url("/nope")], &[])
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let status = tweets(&["healthcheck", "--url", "http://127.0.0.1:1/healthz"], &[])
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn migrate_applies_once() {
+    let db = TestDb::new();
+    // Start from an empty database, not the migrated template.
+    let mut conn = db.connect();
+    sql_query("DROP SCHEMA public CASCADE")
+        .execute(&mut conn)
+        .unwrap();
+    sql_query("CREATE SCHEMA public")
+        .execute(&mut conn)
+        .unwrap();
+    let out = run(&["migrate"], &[("DATABASE_URL", &db.url)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("applied 20261125180000"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["migrate"], &[("DATABASE_URL", &db.url)]);
+    assert!(stdout(&out).contains("up to date"));
+}
+
+#[actix_web::test]
+async fn create_user_reads_the_password_from_stdin() {
+    let app = spawn_app().await;
+    let mut child = tweets(
+        &["create-user", "Admin_1", "--display-name", "The Admin"],
+        &[("DATABASE_URL", &app.db.url)],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("created user Admin_1"));
+    let session = app.login("admin_1", PASSWORD).await.expect(200);
+    assert_eq!(session["user"]["display_name"], "The Admin");
+
+    let mut child = tweets(&["create-user", "other"], &[("DATABASE_URL", &app.db.url)])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password must be at least 8"));
+}
+
+#[derive(QueryableByName)]
+struct Mismatches {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[actix_web::test]
+async fn seed_fills_the_database_with_consistent_counters() {
+    let app = spawn_app().await;
+    let out = run(
+        &[
+            "seed",
+            "--users",
+            "30",
+            "--tweets",
+            "2000",
+            "--follows-per-user",
+            "5",
+            "--likes-per-user",
+            "4",
+        ],
+        &[("DATABASE_URL", &app.db.url)],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("seeded 30 users, 2000 tweets (200 replies)"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Every denormalised counter equals the real count.
+    let mut conn = app.db.connect();
+    let check: Mismatches = sql_query(
+        "SELECT count(*) AS n FROM users u WHERE \
+           u.tweets_count <> (SELECT count(*) FROM tweets WHERE author_id = u.id) OR \
+           u.followers_count <> (SELECT count(*) FROM follows WHERE followee_id = u.id) OR \
+           u.following_count <> (SELECT count(*) FROM follows WHERE follower_id = u.id)",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(check.n, 0);
+    let check: Mismatches = sql_query(
+        "SELECT count(*) AS n FROM tweets t WHERE \
+           t.like_count <> (SELECT count(*) FROM likes WHERE tweet_id = t.id) OR \
+           t.reply_count <> (SELECT count(*) FROM tweets r WHERE r.reply_to_id = t.id)",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(check.n, 0);
+
+    // Seeded accounts can log in, and the data reads back through the API.
+    let session = app.login("demo1", "demo-password").await.expect(200);
+    assert!(session["user"]["tweets_count"].as_i64().unwrap() > 0);
+    assert_eq!(app.walk("/api/v1/tweets", None, 100).await.len(), 2000);
+    // Seeding twice adds tweets but no duplicate users.
+    let out = run(
+        &["seed", "--users", "30", "--tweets", "10"],
+        &[("DATABASE_URL", &app.db.url)],
+    );
+    assert!(stdout(&out).contains("seeded 0 users"), "{}", stdout(&out));
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits for the server to accept connections, polling (not sleeping blindly).
+fn connect_when_up(port: u16, child: &mut std::process::Child) -> TcpStream {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
+            return s;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("server exited early: {status}");
+        }
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn read_response(stream: &mut TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).unwrap();
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf);
+        if let Some(head_end) = text.find("\r\n\r\n") {
+            let len: usize = text[..head_end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            if buf.len() >= head_end + 4 + len {
+                return text.into_owned();
+            }
+        }
+        assert!(n > 0, "connection closed early: {text}");
+    }
+}
+
+#[test]
+fn serve_finishes_in_flight_requests_on_sigterm() {
+    let db = TestDb::new();
+    let port = free_port();
+    let media = std::env::temp_dir().join(format!("tweets-media-{port}"));
+    let mut child = tweets(
+        &["serve"],
+        &[
+            ("DATABASE_URL", &db.url),
+            ("BIND_ADDR", &format!("127.0.0.1:{port}")),
+            ("JWT_SECRET", STRONG_SECRET),
+            ("MEDIA_ROOT", media.to_str().unwrap()),
+            ("HTTP_WORKERS", "1"),
+        ],
+    )
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut stream = connect_when_up(port, &mut child);
+    // One full exchange: the connection is now owned by a worker.
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    assert!(read_response(&mut stream).starts_with("HTTP/1.1 200"));
+    // Start a registration and hold back its body: `100 Continue` proves the
+    // server has parsed the request and is waiting for the body.
+    let body = format!(r#"{{"username":"late_user","password":"{PASSWORD}"}}"#);
+    write!(
+        stream,
+        "POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let mut interim = [0u8; 25];
+    stream.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // The request in flight still completes…
+    stream.write_all(body.as_bytes()).unwrap();
+    let response = read_response(&mut stream);
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    drop(stream);
+    // …and then the process exits cleanly.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    let _ = std::fs::remove_dir_all(media);
+}
