@@ -16,7 +16,7 @@ CREATE TABLE users (
     following_count BIGINT      NOT NULL DEFAULT 0,
     tweets_count    BIGINT      NOT NULL DEFAULT 0,
     created_at      TIMESTAMPTZ NOT NULL DEFAULT now()
-);
+) WITH (fillfactor = 85); -- room for HOT updates of the counters
 -- Usernames are unique case-insensitively; every lookup goes through lower().
 CREATE UNIQUE INDEX users_username_lower_key ON users (lower(username));
 
@@ -29,7 +29,7 @@ CREATE TABLE tweets (
     like_count  BIGINT      NOT NULL DEFAULT 0,
     reply_count BIGINT      NOT NULL DEFAULT 0,
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now()
-);
+) WITH (fillfactor = 85); -- room for HOT updates of the counters
 -- A profile's tweets, newest first, and the home timeline's per-author scans.
 CREATE INDEX tweets_author_id_id_idx ON tweets (author_id, id DESC);
 -- A thread's replies, oldest first.

@@ -230,6 +230,12 @@ async fn seed_fills_the_database_with_consistent_counters() {
     .unwrap();
     assert_eq!(check.n, 0);
 
+    // The foreign keys the seed set aside for speed are all back.
+    let fks: Mismatches = sql_query("SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f'")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(fks.n, 8);
+
     // Seeded accounts can log in, and the data reads back through the API.
     let session = app.login("demo1", "demo-password").await.expect(200);
     assert!(session["user"]["tweets_count"].as_i64().unwrap() > 0);

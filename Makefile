@@ -1,0 +1,48 @@
+# Tweets — every task a contributor or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+
+.PHONY: help run stop-db db-url test test-rust fmt fmt-check lint schema seed bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: ## Run API + SPA on http://localhost:8080 (starts a local PostgreSQL unless DATABASE_URL answers)
+	@scripts/run.sh
+
+stop-db: ## Stop the project PostgreSQL cluster under .data/
+	@scripts/pg.sh stop
+
+db-url: ## Print the DATABASE_URL `make run` uses
+	@scripts/pg.sh url
+
+test: fmt-check lint test-rust ## Everything CI runs: formatting, lints, all tests
+
+test-rust: ## Unit and HTTP integration tests against a real PostgreSQL
+	@scripts/pg.sh with-throwaway $(CARGO) test --workspace --locked
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+lint: ## Clippy, warnings denied
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+schema: ## Regenerate backend/src/schema.rs from the migrations (needs diesel_cli)
+	@url=$$(scripts/pg.sh url) && db=tweets_schema_$$$$ && \
+	  admin=$${url%/*}/postgres && psql "$$admin" -XAqc "CREATE DATABASE $$db" && \
+	  diesel migration run --database-url "$${url%/*}/$$db" && \
+	  diesel print-schema --database-url "$${url%/*}/$$db" > backend/src/schema.rs; \
+	  psql "$$admin" -XAqc "DROP DATABASE IF EXISTS $$db"
+
+seed: ## Fill the local database with demo data (100 users, 10k tweets)
+	@DATABASE_URL=$$(scripts/pg.sh url) $(CARGO) run --quiet --bin tweets -- seed
+
+bench: ## Measure (see bench/README.md); writes docs/benchmarks.md
+	@scripts/pg.sh with-throwaway bench/run.sh
+
+clean: ## Remove build output (keeps .data/)
+	$(CARGO) clean
