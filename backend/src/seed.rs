@@ -138,7 +138,7 @@ pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedR
         let tweets_started = Instant::now();
         let before: Range = sql_query("SELECT max(id) AS lo, NULL::bigint AS hi FROM tweets").get_result(conn)?;
         let first_new = before.lo.unwrap_or(0);
-        tracing::info!(elapsed_s = started.elapsed().as_secs_f64(), "users inserted");
+        tracing::debug!(elapsed_s = started.elapsed().as_secs_f64(), "users inserted");
         report.tweets = sql_query(
             "INSERT INTO tweets (author_id, text, created_at) \
              SELECT su.id, \
@@ -153,7 +153,7 @@ pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedR
         .execute(conn)
         .context("inserting tweets")?;
 
-        tracing::info!(elapsed_s = started.elapsed().as_secs_f64(), "tweets inserted");
+        tracing::debug!(elapsed_s = started.elapsed().as_secs_f64(), "tweets inserted");
         // Fresh statistics, or the planner joins a million new rows as if there were none.
         sql_query("ANALYZE tweets").execute(conn)?;
         let range: Range = sql_query("SELECT min(id) AS lo, max(id) AS hi FROM tweets WHERE id > $1")
@@ -173,7 +173,7 @@ pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedR
             .execute(conn)
             .context("inserting replies")?;
 
-            tracing::info!(elapsed_s = started.elapsed().as_secs_f64(), "replies inserted");
+            tracing::debug!(elapsed_s = started.elapsed().as_secs_f64(), "replies inserted");
             report.tweet_seconds = tweets_started.elapsed().as_secs_f64();
             report.likes = sql_query(
                 "INSERT INTO likes (user_id, tweet_id) \
@@ -189,7 +189,7 @@ pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedR
             .context("inserting likes")?;
         }
 
-        tracing::info!(elapsed_s = started.elapsed().as_secs_f64(), "likes inserted");
+        tracing::debug!(elapsed_s = started.elapsed().as_secs_f64(), "likes inserted");
         report.follows = sql_query(
             "INSERT INTO follows (follower_id, followee_id) \
              SELECT a.id, b.id FROM seed_users a \

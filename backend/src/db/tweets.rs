@@ -85,9 +85,10 @@ struct HomeRow {
     author_avatar_path: Option<String>,
 }
 
-/// The home timeline, fan-out on read: the newest `n` tweets of each account
-/// the user follows (and their own), each from `tweets_author_id_id_idx`,
-/// merged and cut to `n`. Its cost grows with the number of accounts
+/// The home timeline, fan-out on read: the ids of the newest `n` tweets of
+/// each account the user follows (and their own), each an index-only scan of
+/// `tweets_author_id_id_idx`, merged and cut to `n`; then only those `n` rows
+/// are read with their authors. Its cost grows with the number of accounts
 /// followed, never with the size of the tweets table — a filtered backward
 /// scan of all tweets is fast for active follow lists but reads the whole
 /// table for someone who follows only quiet accounts (see docs/database.md).
@@ -98,17 +99,21 @@ fn home_rows(
     n: i64,
 ) -> Result<Vec<(TweetRow, AuthorRow)>, ApiError> {
     let rows: Vec<HomeRow> = diesel::sql_query(
-        "SELECT t.id, t.author_id, t.text, t.image_path, t.reply_to_id, t.like_count, t.reply_count, t.created_at, \
+        "WITH page AS ( \
+             SELECT t.id \
+             FROM (SELECT followee_id AS author_id FROM follows WHERE follower_id = $1 UNION ALL SELECT $1) a \
+             CROSS JOIN LATERAL ( \
+                 SELECT id FROM tweets \
+                 WHERE tweets.author_id = a.author_id AND tweets.id < $2 \
+                 ORDER BY tweets.id DESC LIMIT $3 \
+             ) t \
+             ORDER BY t.id DESC LIMIT $3 \
+         ) \
+         SELECT t.id, t.author_id, t.text, t.image_path, t.reply_to_id, t.like_count, t.reply_count, t.created_at, \
                 u.username AS author_username, u.display_name AS author_display_name, \
                 u.avatar_path AS author_avatar_path \
-         FROM (SELECT followee_id AS author_id FROM follows WHERE follower_id = $1 UNION ALL SELECT $1) a \
-         CROSS JOIN LATERAL ( \
-             SELECT * FROM tweets \
-             WHERE tweets.author_id = a.author_id AND tweets.id < $2 \
-             ORDER BY tweets.id DESC LIMIT $3 \
-         ) t \
-         JOIN users u ON u.id = t.author_id \
-         ORDER BY t.id DESC LIMIT $3",
+         FROM page JOIN tweets t ON t.id = page.id JOIN users u ON u.id = t.author_id \
+         ORDER BY t.id DESC",
     )
     .bind::<BigInt, _>(me)
     .bind::<BigInt, _>(after.unwrap_or(i64::MAX))
