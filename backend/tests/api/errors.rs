@@ -140,3 +140,70 @@ async fn error_bodies_never_leak_internals() {
         assert!(!res.text.contains(word), "{word} in {}", res.text);
     }
 }
+
+#[actix_web::test]
+async fn cors_allows_only_the_configured_origins() {
+    let app = crate::helpers::spawn_app_with(
+        crate::helpers::Overrides::default().set("CORS_ALLOWED_ORIGINS", "https://app.example"),
+    )
+    .await;
+    let preflight = |origin: &'static str| {
+        app.send(
+            app.request(Method::OPTIONS, "/api/v1/tweets", None)
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header(
+                    "access-control-request-headers",
+                    "authorization, content-type, idempotency-key",
+                ),
+        )
+    };
+    let ok = preflight("https://app.example").await;
+    assert_eq!(ok.status.as_u16(), 200, "{}", ok.text);
+    assert_eq!(
+        ok.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    let allowed = ok
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        allowed.contains("idempotency-key") && allowed.contains("authorization"),
+        "{allowed}"
+    );
+    let denied = preflight("https://evil.example").await;
+    assert!(denied.header("access-control-allow-origin").is_none());
+    assert_ne!(denied.status.as_u16(), 500);
+    // A simple request from the allowed origin sees the exposed headers.
+    let res = app
+        .send(
+            app.client
+                .get(app.url("/api/v1/tweets"))
+                .header("origin", "https://app.example"),
+        )
+        .await;
+    assert_eq!(
+        res.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    assert!(res
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("link"));
+}
+
+#[actix_web::test]
+async fn without_cors_origins_no_cors_headers_are_sent() {
+    let app = spawn_app().await;
+    let res = app
+        .send(
+            app.client
+                .get(app.url("/api/v1/tweets"))
+                .header("origin", "https://app.example"),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 200);
+    assert!(res.header("access-control-allow-origin").is_none());
+}
