@@ -131,6 +131,13 @@ fn serve() -> anyhow::Result<()> {
             "JWT_SECRET is not set: using a random secret, so tokens end with this process"
         );
     }
+    if let Some(dir) = &settings.static_dir {
+        anyhow::ensure!(
+            dir.join("index.html").is_file(),
+            "STATIC_DIR {} has no index.html",
+            dir.display()
+        );
+    }
     std::fs::create_dir_all(&settings.media_root)
         .with_context(|| format!("creating MEDIA_ROOT {}", settings.media_root.display()))?;
     let mut conn = db::connect_with_retry(&settings.database_url, Duration::from_secs(60))?;
