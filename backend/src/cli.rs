@@ -69,6 +69,8 @@ enum Command {
         #[arg(long)]
         deploy: bool,
     },
+    /// Print the OpenAPI document (what `openapi.json` holds).
+    Openapi,
     /// GET /healthz on the local server; exit 0 when it answers 200 (for Docker HEALTHCHECK).
     Healthcheck {
         /// Default: http://127.0.0.1:<port of BIND_ADDR>/healthz
@@ -105,6 +107,10 @@ pub fn main() -> ExitCode {
             password,
         }),
         Command::Check { deploy } => return check(deploy),
+        Command::Openapi => {
+            print!("{}", crate::routes::openapi::json());
+            Ok(())
+        }
         Command::Healthcheck { url, timeout_secs } => {
             return healthcheck(url, Duration::from_secs(timeout_secs))
         }

@@ -79,15 +79,28 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem document: the body of every error response.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"type": "about:blank", "title": "Unprocessable Entity", "status": 422,
+    "detail": "text must be at most 280 characters (it has 300)",
+    "errors": {"text": ["must be at most 280 characters (it has 300)"]}}))]
+pub struct Problem<'a> {
+    /// Always `about:blank`: the status code says what happened.
     #[serde(rename = "type")]
-    kind: &'static str,
-    title: &'a str,
-    status: u16,
-    detail: &'a str,
+    #[schema(value_type = String, example = "about:blank")]
+    pub kind: &'static str,
+    /// The status code's reason phrase.
+    #[schema(value_type = String)]
+    pub title: &'a str,
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// A human-readable explanation.
+    #[schema(value_type = String)]
+    pub detail: &'a str,
+    /// Field name → messages; on validation failures (422) only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a FieldErrors>,
+    #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
+    pub errors: Option<&'a FieldErrors>,
 }
 
 impl ResponseError for ApiError {
@@ -207,6 +220,20 @@ impl From<actix_web::error::BlockingError> for ApiError {
     }
 }
 
+/// A body that is valid JSON but not of the expected shape: `422`, keyed by
+/// the missing field when serde names one, else under `body`.
+pub fn data_error(e: &serde_json::Error) -> ApiError {
+    let msg = e.to_string();
+    if let Some(field) = msg
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return ApiError::field(field, "is required");
+    }
+    let clean = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    ApiError::field("body", clean)
+}
+
 /// actix's own extractor errors, as problem documents (see `startup`).
 pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
     use actix_web::error::JsonPayloadError as E;
@@ -217,23 +244,7 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
         E::ContentType => ApiError::UnsupportedMediaType(
             "the body must be JSON (Content-Type: application/json)".into(),
         ),
-        E::Deserialize(e) if e.is_data() => {
-            let msg = e.to_string();
-            let field = msg
-                .split('`')
-                .nth(1)
-                .filter(|_| msg.starts_with("missing field") || msg.starts_with("unknown field"))
-                .map(str::to_string);
-            match field {
-                Some(field) if msg.starts_with("missing field") => {
-                    ApiError::field(&field, "is required")
-                }
-                _ => {
-                    let clean = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                    ApiError::field("body", clean)
-                }
-            }
-        }
+        E::Deserialize(e) if e.is_data() => data_error(&e),
         E::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
         E::Payload(_) => ApiError::BadRequest("the request body could not be read".into()),
         E::Serialize(_) => ApiError::Unexpected(anyhow::anyhow!("JSON serialisation failed")),

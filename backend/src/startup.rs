@@ -32,6 +32,8 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub auth_limiter: RateLimiter,
     pub post_limiter: RateLimiter,
+    /// The OpenAPI document, rendered once.
+    pub openapi_json: String,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             passwords: PasswordHasher::new()?,
             auth_limiter: RateLimiter::per_minute(settings.rate_limits.auth_per_minute),
             post_limiter: RateLimiter::per_minute(settings.rate_limits.posts_per_minute),
+            openapi_json: routes::openapi::json(),
             pool,
             settings,
         })

@@ -10,15 +10,24 @@ use crate::{
     startup::AppState,
 };
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"username": "alice", "password": "correct horse battery", "display_name": "Alice"}))]
 pub struct RegisterRequest {
+    /// 3–30 of `[A-Za-z0-9_]`, unique case-insensitively.
+    #[schema(min_length = 3, max_length = 30, pattern = "^[A-Za-z0-9_]{3,30}$")]
     username: String,
+    /// 8–128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     password: String,
+    /// 0–50 characters, trimmed; defaults to the username.
+    #[schema(max_length = 50)]
     display_name: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"username": "alice", "password": "correct horse battery"}))]
 pub struct LoginRequest {
+    /// Case-insensitive.
     username: String,
     password: String,
 }
@@ -38,10 +47,27 @@ fn session(state: &AppState, user: db::models::UserRow) -> Result<SessionView, A
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    tag = "auth",
+    summary = "Create an account",
+    request_body(content = RegisterRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The new account and an access token", body = crate::routes::views::SessionView),
+        (status = 400, description = "Malformed JSON or query string", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Username already taken (case-insensitively)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body larger than 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Well-formed but invalid fields; `errors` says which", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RegisterRequest>,
+    body: super::json::JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limiter.check(&state.client_key(&req))?;
     let body = body.into_inner();
@@ -83,10 +109,27 @@ pub async fn register(
     Ok(HttpResponse::Created().json(session(&state, user)?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    summary = "Log in",
+    request_body(content = LoginRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The account and a fresh access token", body = crate::routes::views::SessionView),
+        (status = 400, description = "Malformed JSON or query string", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown user or wrong password (one answer for both)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 413, description = "Body larger than 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Well-formed but invalid fields; `errors` says which", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: super::json::JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limiter.check(&state.client_key(&req))?;
     let LoginRequest { username, password } = body.into_inner();

@@ -20,21 +20,56 @@ fn me_view(state: &AppState, user: db::models::UserRow) -> UserView {
     )
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "me",
+    summary = "The signed-in account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account", body = crate::routes::views::UserView),
+        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn get(state: web::Data<AppState>, me: AuthUser) -> Result<HttpResponse, ApiError> {
     let user = db::run(&state.pool, move |conn| users::get_for_token(conn, me.id)).await?;
     Ok(HttpResponse::Ok().json(me_view(&state, user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"display_name": "Alice A.", "bio": "Writes about #rust"}))]
 pub struct ProfileUpdate {
+    /// 0–50 characters, trimmed, no control characters.
+    #[schema(max_length = 50)]
     display_name: Option<String>,
+    /// 0–160 characters, trimmed.
+    #[schema(max_length = 160)]
     bio: Option<String>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/me",
+    tag = "me",
+    summary = "Edit the profile",
+    description = "Absent fields are left as they are.",
+    request_body(content = ProfileUpdate, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated account", body = crate::routes::views::UserView),
+        (status = 400, description = "Malformed JSON or query string", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 413, description = "Body larger than 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Well-formed but invalid fields; `errors` says which", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn update(
     state: web::Data<AppState>,
     me: AuthUser,
-    body: web::Json<ProfileUpdate>,
+    body: super::json::JsonBody<ProfileUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut errors = FieldErrors::new();

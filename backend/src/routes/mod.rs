@@ -3,21 +3,37 @@
 
 mod auth;
 mod health;
+mod json;
 mod me;
+pub mod openapi;
 mod spa;
 mod tweets;
 mod users;
 pub mod views;
 
-use actix_web::{web, Responder};
+use actix_web::{web, HttpResponse, Responder};
 
 use crate::error::ApiError;
 
 pub use spa::{media_service, spa_service};
 
-/// Mounts the operations endpoints and the `/api/v1` API.
+/// Mounts the operations endpoints, the API description and the `/api/v1` API.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
+        web::resource("/api/openapi.json")
+            .get(openapi_json)
+            .default_service(not_allowed("GET")),
+    )
+    .service(
+        web::resource("/api/docs")
+            .get(docs_redirect)
+            .default_service(not_allowed("GET")),
+    )
+    .service(
+        utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
+            .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"]).try_it_out_enabled(true)),
+    )
+    .service(
         web::resource("/healthz")
             .get(health::healthz)
             .default_service(not_allowed("GET")),
@@ -105,6 +121,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .default_service(not_allowed("PUT, DELETE")),
             ),
     );
+}
+
+/// `GET /api/openapi.json`: the document `tweets openapi` prints.
+async fn openapi_json(state: web::Data<crate::startup::AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(state.openapi_json.clone())
+}
+
+/// `/api/docs` → `/api/docs/` (the interactive docs need the trailing slash).
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
+        .finish()
 }
 
 /// The default service of a resource: 405 with the methods it does support.

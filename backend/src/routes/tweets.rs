@@ -53,6 +53,22 @@ async fn timeline_page(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tweets",
+    tag = "tweets",
+    summary = "The public timeline: every tweet, newest first",
+    params(
+        crate::routes::users::PageQuery,
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn public_timeline(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -62,6 +78,22 @@ pub async fn public_timeline(
     timeline_page(&state, &req, Timeline::Public, viewer.user_id(), &query).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/timeline",
+    tag = "tweets",
+    summary = "The home timeline: my tweets and those of everyone I follow, newest first",
+    params(
+        crate::routes::users::PageQuery,
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn home_timeline(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -71,19 +103,46 @@ pub async fn home_timeline(
     timeline_page(&state, &req, Timeline::Home(me.id), Some(me.id), &query).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"text": "Hello, world! #first", "reply_to_id": null}))]
 pub struct NewTweetRequest {
+    /// Trimmed, then 1–280 Unicode scalar values; stored verbatim.
+    #[schema(min_length = 1, max_length = 280)]
     text: String,
+    /// The tweet this replies to; it must exist.
+    #[schema(minimum = 1)]
     reply_to_id: Option<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/tweets",
+    tag = "tweets",
+    summary = "Post a tweet or a reply",
+    request_body(content = NewTweetRequest, content_type = "application/json"),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters; a retry within 24 hours returns the first result", pattern = "^[!-~]{1,255}$", min_length = 1, max_length = 255),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The new tweet", body = crate::routes::views::TweetView, headers(("Location" = String, description = "`/api/v1/tweets/{id}`"))),
+        (status = 200, description = "A retry with the same Idempotency-Key: the first tweet", body = crate::routes::views::TweetView, headers(("Location" = String, description = "`/api/v1/tweets/{id}`"))),
+        (status = 400, description = "Malformed JSON or query string", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 413, description = "Body larger than 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid text, a missing `reply_to_id` tweet, or an Idempotency-Key reused with another body", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 /// `POST /tweets` with a JSON body. (A multipart body, for a tweet with an
 /// image, is refused with 415 by the JSON extractor until image support lands.)
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
     me: AuthUser,
-    body: web::Json<NewTweetRequest>,
+    body: super::json::JsonBody<NewTweetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let idempotency = match req.headers().get("idempotency-key") {
@@ -145,6 +204,22 @@ pub async fn create(
         .json(TweetView::new(tweet, &state.settings.media_url)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tweets/{id}",
+    tag = "tweets",
+    summary = "A tweet",
+    params(
+        ("id" = i64, Path, description = "Tweet id", minimum = 1),
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The tweet", body = crate::routes::views::TweetView),
+        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "No such tweet", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn get(
     state: web::Data<AppState>,
     viewer: OptionalAuth,
@@ -158,6 +233,24 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tweets/{id}/replies",
+    tag = "tweets",
+    summary = "Replies to a tweet, oldest first",
+    params(
+        ("id" = i64, Path, description = "Tweet id", minimum = 1),
+        crate::routes::users::PageQuery,
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "No such tweet", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn replies(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -186,6 +279,23 @@ pub async fn replies(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tweets/{id}",
+    tag = "tweets",
+    summary = "Delete my tweet",
+    params(
+        ("id" = i64, Path, description = "Tweet id", minimum = 1),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted; its likes and image go with it, its replies stay"),
+        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 403, description = "Authenticated but not allowed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tweet", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn delete(
     state: web::Data<AppState>,
     me: AuthUser,
@@ -199,6 +309,22 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/tweets/{id}/like",
+    tag = "tweets",
+    summary = "Like a tweet (idempotent)",
+    params(
+        ("id" = i64, Path, description = "Tweet id", minimum = 1),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The tweet", body = crate::routes::views::TweetView),
+        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 404, description = "No such tweet", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn like(
     state: web::Data<AppState>,
     me: AuthUser,
@@ -209,6 +335,22 @@ pub async fn like(
     Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tweets/{id}/like",
+    tag = "tweets",
+    summary = "Remove a like (idempotent)",
+    params(
+        ("id" = i64, Path, description = "Tweet id", minimum = 1),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The tweet", body = crate::routes::views::TweetView),
+        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 404, description = "No such tweet", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn unlike(
     state: web::Data<AppState>,
     me: AuthUser,

@@ -11,9 +11,13 @@ use crate::{
 };
 
 /// `?limit=&cursor=` of every list endpoint.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Items per page, 1–100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -39,6 +43,22 @@ fn username(raw: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::NotFound(format!("no user named `{raw}`")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{username}",
+    tag = "users",
+    summary = "A profile",
+    params(
+        ("username" = String, Path, description = "Case-insensitive username"),
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The user", body = crate::routes::views::UserView),
+        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn get(
     state: web::Data<AppState>,
     viewer: OptionalAuth,
@@ -53,6 +73,24 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(UserView::new(user, &state.settings.media_url)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{username}/tweets",
+    tag = "users",
+    summary = "A user's tweets, newest first",
+    params(
+        ("username" = String, Path, description = "Case-insensitive username"),
+        crate::routes::users::PageQuery,
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn tweets(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -131,6 +169,24 @@ async fn follow_list(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{username}/followers",
+    tag = "users",
+    summary = "Who follows a user, newest follow first",
+    params(
+        ("username" = String, Path, description = "Case-insensitive username"),
+        crate::routes::users::PageQuery,
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of users", body = crate::routes::views::PageView<crate::routes::views::UserView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn followers(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -141,6 +197,24 @@ pub async fn followers(
     follow_list(state, req, viewer, path, query, Direction::Followers).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{username}/following",
+    tag = "users",
+    summary = "Whom a user follows, newest follow first",
+    params(
+        ("username" = String, Path, description = "Case-insensitive username"),
+        crate::routes::users::PageQuery,
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of users", body = crate::routes::views::PageView<crate::routes::views::UserView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn following(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -175,6 +249,23 @@ async fn set_follow(
     Ok(HttpResponse::Ok().json(UserView::new(user, &state.settings.media_url)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{username}/follow",
+    tag = "users",
+    summary = "Follow a user (idempotent)",
+    params(
+        ("username" = String, Path, description = "Case-insensitive username"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The followed user", body = crate::routes::views::UserView),
+        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "You cannot follow yourself", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn follow(
     state: web::Data<AppState>,
     me: AuthUser,
@@ -183,6 +274,23 @@ pub async fn follow(
     set_follow(state, me, path, true).await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{username}/follow",
+    tag = "users",
+    summary = "Unfollow a user (idempotent)",
+    params(
+        ("username" = String, Path, description = "Case-insensitive username"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The unfollowed user", body = crate::routes::views::UserView),
+        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "You cannot follow yourself", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn unfollow(
     state: web::Data<AppState>,
     me: AuthUser,

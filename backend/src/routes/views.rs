@@ -3,6 +3,7 @@
 use actix_web::{http::header, HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 
 use crate::{
     db::models::{AuthorRow, TweetWithAuthor, UserWithRelation},
@@ -17,18 +18,31 @@ fn media(media_url: &str, path: Option<&str>) -> Option<String> {
     path.map(|p| format!("{media_url}{p}"))
 }
 
-#[derive(Debug, Serialize)]
+/// A public profile.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = User, example = json!({"id": 1, "username": "alice", "display_name": "Alice", "bio": "Hello!",
+    "avatar_url": null, "created_at": "2026-11-25T18:00:00.000000Z", "followers_count": 2,
+    "following_count": 1, "tweets_count": 10, "followed_by_me": null}))]
 pub struct UserView {
+    #[schema(minimum = 1)]
     pub id: i64,
+    #[schema(min_length = 3, max_length = 30, pattern = "^[A-Za-z0-9_]{3,30}$")]
     pub username: String,
+    #[schema(max_length = 50)]
     pub display_name: String,
+    #[schema(max_length = 160)]
     pub bio: String,
+    /// `MEDIA_URL` + the stored image name; null without an avatar.
     pub avatar_url: Option<String>,
     #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[schema(minimum = 0)]
     pub followers_count: i64,
+    #[schema(minimum = 0)]
     pub following_count: i64,
+    #[schema(minimum = 0)]
     pub tweets_count: i64,
+    /// Whether the signed-in reader follows this user; null when anonymous.
     pub followed_by_me: Option<bool>,
 }
 
@@ -53,10 +67,15 @@ impl UserView {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// The author of a tweet.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Author)]
 pub struct AuthorView {
+    #[schema(minimum = 1)]
     pub id: i64,
+    #[schema(min_length = 3, max_length = 30, pattern = "^[A-Za-z0-9_]{3,30}$")]
     pub username: String,
+    #[schema(max_length = 50)]
     pub display_name: String,
     pub avatar_url: Option<String>,
 }
@@ -72,17 +91,30 @@ impl AuthorView {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// A tweet, as a reader sees it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Tweet, example = json!({"id": 42, "text": "Hello, world! #first", "image_url": null,
+    "created_at": "2026-11-25T18:00:00.000000Z",
+    "author": {"id": 1, "username": "alice", "display_name": "Alice", "avatar_url": null},
+    "reply_to_id": null, "like_count": 3, "reply_count": 1, "liked_by_me": false}))]
 pub struct TweetView {
+    #[schema(minimum = 1)]
     pub id: i64,
+    /// 1–280 Unicode scalar values, returned verbatim (not HTML-escaped).
+    #[schema(min_length = 1, max_length = 280)]
     pub text: String,
     pub image_url: Option<String>,
     #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
     pub author: AuthorView,
+    /// The tweet this replies to; null for a top-level tweet or when the parent was deleted.
+    #[schema(minimum = 1)]
     pub reply_to_id: Option<i64>,
+    #[schema(minimum = 0)]
     pub like_count: i64,
+    #[schema(minimum = 0)]
     pub reply_count: i64,
+    /// Whether the signed-in reader likes it; false when anonymous.
     pub liked_by_me: bool,
 }
 
@@ -107,17 +139,25 @@ impl TweetView {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// The answer to registration and login.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Session)]
 pub struct SessionView {
     pub user: UserView,
+    /// A JWT (HS256) to send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
+    #[schema(value_type = String, example = "Bearer")]
     pub token_type: &'static str,
+    /// Seconds until the token expires.
+    #[schema(minimum = 60)]
     pub expires_in: u64,
 }
 
-#[derive(Debug, Serialize)]
+/// One page of a list; follow `next_cursor` (or the `Link` header) for more.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PageView<T> {
     pub items: Vec<T>,
+    /// Opaque; null on the last page.
     pub next_cursor: Option<String>,
 }
 

@@ -207,3 +207,22 @@ async fn without_cors_origins_no_cors_headers_are_sent() {
     assert_eq!(res.status.as_u16(), 200);
     assert!(res.header("access-control-allow-origin").is_none());
 }
+
+#[actix_web::test]
+async fn bodies_must_be_json_objects() {
+    let app = spawn_app().await;
+    let user = app.register("quin").await;
+    for body in [
+        json!([null, null]),
+        json!(["hello", null]),
+        json!("text"),
+        json!(null),
+        json!(5),
+    ] {
+        app.json(Method::PATCH, "/api/v1/me", Some(&user.token), &body)
+            .await
+            .problem(422);
+        app.post_tweet_raw(&user, &body).await.problem(422);
+        app.register_raw(&body).await.problem(422);
+    }
+}

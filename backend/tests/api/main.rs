@@ -10,6 +10,7 @@ mod cli;
 mod errors;
 mod health;
 mod me;
+mod openapi;
 mod pagination;
 mod schema;
 mod static_files;
