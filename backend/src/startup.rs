@@ -1,7 +1,7 @@
 //! Builds the application from [`Settings`] and a bound listener, so tests can
 //! run it on port 0 and read the port back. Nothing global.
 
-use std::{net::TcpListener, path::PathBuf, sync::Arc};
+use std::{net::TcpListener, sync::Arc};
 
 use actix_cors::Cors;
 use actix_web::{
@@ -17,6 +17,7 @@ use crate::{
     config::Settings,
     db::DbPool,
     error::{json_error, problem_for_plain_errors, ApiError},
+    media::{check_image, LocalMediaStore, MediaStore},
     ratelimit::RateLimiter,
     routes, telemetry,
 };
@@ -34,6 +35,8 @@ pub struct AppState {
     pub post_limiter: RateLimiter,
     /// The OpenAPI document, rendered once.
     pub openapi_json: String,
+    /// Where uploaded images are stored.
+    pub media: Arc<dyn MediaStore>,
 }
 
 impl AppState {
@@ -47,6 +50,7 @@ impl AppState {
             auth_limiter: RateLimiter::per_minute(settings.rate_limits.auth_per_minute),
             post_limiter: RateLimiter::per_minute(settings.rate_limits.posts_per_minute),
             openapi_json: routes::openapi::json(),
+            media: Arc::new(LocalMediaStore::new(settings.media_root.clone())),
             pool,
             settings,
         })
@@ -63,23 +67,25 @@ impl AppState {
         format!("ip:{}", addr.unwrap_or("unknown"))
     }
 
-    /// Removes a stored media file (off the async workers); a missing file is fine.
-    pub async fn remove_media(&self, stored: String) {
-        let root: PathBuf = self.settings.media_root.clone();
-        let result = web::block(move || {
-            if stored
-                .split('/')
-                .any(|seg| seg.is_empty() || seg == "." || seg == "..")
-            {
-                return Ok(());
-            }
-            match std::fs::remove_file(root.join(&stored)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-                _ => Ok(()),
-            }
+    /// Checks an uploaded image (type from its bytes, size, dimensions),
+    /// strips its metadata and stores it; returns the stored name. Off the
+    /// async workers.
+    pub async fn store_image(&self, bytes: Vec<u8>) -> Result<String, ApiError> {
+        let store = self.media.clone();
+        web::block(move || {
+            let image = check_image(bytes)?;
+            store.put(&image).map_err(|e| {
+                ApiError::Unexpected(anyhow::Error::new(e).context("storing an image"))
+            })
         })
-        .await;
-        match result {
+        .await?
+    }
+
+    /// Removes a stored image (off the async workers); failures are logged,
+    /// a missing file is fine.
+    pub async fn remove_media(&self, stored: String) {
+        let store = self.media.clone();
+        match web::block(move || store.remove(&stored)).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "could not remove a media file"),
             Err(e) => tracing::warn!(error = %e, "could not remove a media file"),

@@ -140,3 +140,26 @@ pub fn one_with_relation(
             ApiError::Unexpected(anyhow::anyhow!("user vanished while attaching relation"))
         })
 }
+
+/// Sets the user's avatar; returns the updated user and the stored name of
+/// the avatar it replaced, for the caller to remove.
+pub fn set_avatar(
+    conn: &mut PgConnection,
+    id: i64,
+    stored: &str,
+) -> Result<(UserRow, Option<String>), ApiError> {
+    conn.transaction(|conn| {
+        let old: Option<String> = users::table
+            .find(id)
+            .select(users::avatar_path)
+            .for_update()
+            .first::<Option<String>>(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::invalid_token("the token's account no longer exists"))?;
+        let user = diesel::update(users::table.find(id))
+            .set(users::avatar_path.eq(stored))
+            .returning(UserRow::as_returning())
+            .get_result(conn)?;
+        Ok((user, old))
+    })
+}

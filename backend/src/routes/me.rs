@@ -1,7 +1,10 @@
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::views::UserView;
+use super::{
+    upload::{is_multipart, read_form},
+    views::UserView,
+};
 use crate::{
     auth::AuthUser,
     db::{self, models::UserWithRelation, users},
@@ -100,9 +103,64 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(me_view(&state, user)))
 }
 
-/// Avatar uploads arrive with image support; until then the endpoint says so.
-pub async fn avatar(_me: AuthUser) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::UnsupportedMediaType(
-        "image uploads are not supported by this server yet".into(),
-    ))
+/// The multipart form of `PUT /me/avatar`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the form; the part is read by `upload::read_form`
+pub struct AvatarForm {
+    /// PNG, JPEG, GIF or WebP, at most 5 MiB and 40 megapixels; recognised by its bytes.
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    image: Vec<u8>,
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/avatar",
+    tag = "me",
+    summary = "Set the avatar",
+    description = "Replaces the avatar; the previous image file is removed.",
+    request_body(content = AvatarForm, content_type = "multipart/form-data"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account with its new `avatar_url`", body = crate::routes::views::UserView),
+        (status = 400, description = "Malformed multipart body", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 413, description = "Image over 5 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart, or the image is not PNG, JPEG, GIF or WebP", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No `image` part, or an image too large in pixels or damaged", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn avatar(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: AuthUser,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    if !is_multipart(&req) {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the avatar as multipart/form-data with an `image` part".into(),
+        ));
+    }
+    let form = read_form(&req, payload, &[]).await?;
+    let bytes = form
+        .image
+        .ok_or_else(|| ApiError::field("image", "is required"))?;
+    let stored = state.store_image(bytes).await?;
+    let name = stored.clone();
+    match db::run(&state.pool, move |conn| {
+        users::set_avatar(conn, me.id, &name)
+    })
+    .await
+    {
+        Ok((user, old)) => {
+            if let Some(old) = old {
+                state.remove_media(old).await;
+            }
+            Ok(HttpResponse::Ok().json(me_view(&state, user)))
+        }
+        Err(e) => {
+            state.remove_media(stored).await;
+            Err(e)
+        }
+    }
 }

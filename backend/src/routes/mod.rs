@@ -8,6 +8,7 @@ mod me;
 pub mod openapi;
 mod spa;
 mod tweets;
+mod upload;
 mod users;
 pub mod views;
 

@@ -24,6 +24,7 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
         auth::login,
         me::get,
         me::update,
+        me::avatar,
         users::get,
         users::tweets,
         users::followers,

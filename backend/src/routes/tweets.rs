@@ -1,8 +1,10 @@
-use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use actix_web::{http::header, web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::{
+    json::JsonBody,
+    upload::{is_multipart, read_form},
     users::PageQuery,
     views::{page_response, TweetView},
 };
@@ -114,12 +116,30 @@ pub struct NewTweetRequest {
     reply_to_id: Option<i64>,
 }
 
+/// The multipart form of `POST /tweets`, for a tweet with an image.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the form; the parts are read by `upload::read_form`
+pub struct NewTweetForm {
+    /// Trimmed, then 1–280 Unicode scalar values.
+    #[schema(min_length = 1, max_length = 280)]
+    text: String,
+    /// The tweet this replies to.
+    #[schema(minimum = 1)]
+    reply_to_id: Option<i64>,
+    /// PNG, JPEG, GIF or WebP, at most 5 MiB and 40 megapixels; recognised by its bytes.
+    #[schema(value_type = Option<String>, format = Binary, content_media_type = "application/octet-stream")]
+    image: Option<Vec<u8>>,
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/tweets",
     tag = "tweets",
     summary = "Post a tweet or a reply",
-    request_body(content = NewTweetRequest, content_type = "application/json"),
+    request_body(content(
+        (NewTweetRequest = "application/json"),
+        (NewTweetForm = "multipart/form-data"),
+    )),
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters; a retry within 24 hours returns the first result", pattern = "^[!-~]{1,255}$", min_length = 1, max_length = 255),
     ),
@@ -129,71 +149,102 @@ pub struct NewTweetRequest {
         (status = 200, description = "A retry with the same Idempotency-Key: the first tweet", body = crate::routes::views::TweetView, headers(("Location" = String, description = "`/api/v1/tweets/{id}`"))),
         (status = 400, description = "Malformed JSON or query string", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
-        (status = 413, description = "Body larger than 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid text, a missing `reply_to_id` tweet, or an Idempotency-Key reused with another body", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "JSON body over 64 KiB or image over 5 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body neither JSON nor multipart, or the image is not PNG, JPEG, GIF or WebP", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid text, a missing `reply_to_id` tweet, an image too large in pixels or damaged, or an Idempotency-Key reused with another body", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Rate limited", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
-/// `POST /tweets` with a JSON body. (A multipart body, for a tweet with an
-/// image, is refused with 415 by the JSON extractor until image support lands.)
+/// `POST /tweets`: JSON, or `multipart/form-data` when an image comes along.
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
     me: AuthUser,
-    body: super::json::JsonBody<NewTweetRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let (raw_text, reply_to_id, image) = if is_multipart(&req) {
+        let form = read_form(&req, payload, &["text", "reply_to_id"]).await?;
+        let text = form
+            .fields
+            .get("text")
+            .cloned()
+            .ok_or_else(|| ApiError::field("text", "is required"))?;
+        let reply_to_id = match form.fields.get("reply_to_id").map(|v| v.trim()) {
+            None | Some("") => None,
+            Some(v) => Some(
+                v.parse::<i64>()
+                    .map_err(|_| ApiError::field("reply_to_id", "must be a tweet id"))?,
+            ),
+        };
+        (text, reply_to_id, form.image)
+    } else {
+        let body = JsonBody::<NewTweetRequest>::from_request(&req, &mut payload.into_inner())
+            .await?
+            .into_inner();
+        (body.text, body.reply_to_id, None)
+    };
+
     let idempotency = match req.headers().get("idempotency-key") {
         None => None,
         Some(v) => {
             let key = v
                 .to_str()
-                .map_err(|_| ())
-                .and_then(|s| IdempotencyKey::parse(s).map_err(|_| ()))
-                .map_err(|()| {
+                .ok()
+                .and_then(|s| IdempotencyKey::parse(s).ok())
+                .ok_or_else(|| {
                     ApiError::BadRequest(
                         "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
                     )
                 })?;
             let mut digest = Sha256::new();
-            digest.update(body.text.as_bytes());
+            digest.update(raw_text.as_bytes());
             digest.update([0]);
             digest.update(
-                body.reply_to_id
+                reply_to_id
                     .map(|id| id.to_string())
                     .unwrap_or_default()
                     .as_bytes(),
             );
+            digest.update([0]);
+            if let Some(bytes) = &image {
+                digest.update(Sha256::digest(bytes));
+            }
             Some(Idempotency {
                 key: key.as_ref().to_string(),
                 request_hash: format!("{:x}", digest.finalize()),
             })
         }
     };
-    let text = TweetText::parse(&body.text).map_err(|e| ApiError::field("text", e))?;
-    if let Some(id) = body.reply_to_id {
-        if id <= 0 {
-            return Err(ApiError::field(
-                "reply_to_id",
-                "refers to a tweet that does not exist",
-            ));
-        }
+    let text = TweetText::parse(&raw_text).map_err(|e| ApiError::field("text", e))?;
+    if reply_to_id.is_some_and(|id| id <= 0) {
+        return Err(ApiError::field("reply_to_id", "refers to a tweet that does not exist").into());
     }
     if idempotency.is_none() {
         state.post_limiter.check(&format!("user:{}", me.id))?;
     }
-    let (tweet, created) = db::run(&state.pool, move |conn| {
+    let stored = match image {
+        Some(bytes) => Some(state.store_image(bytes).await?),
+        None => None,
+    };
+    let image_path = stored.clone();
+    let result = db::run(&state.pool, move |conn| {
         let new = NewTweet {
             author_id: me.id,
             text: text.as_ref(),
-            image_path: None,
-            reply_to_id: body.reply_to_id,
+            image_path: image_path.as_deref(),
+            reply_to_id,
         };
         tweets::create(conn, &new, idempotency.as_ref())
     })
-    .await?;
+    .await;
+    // A failed or replayed request keeps no new file.
+    if let Some(name) = stored {
+        if !matches!(result, Ok((_, Created::New))) {
+            state.remove_media(name).await;
+        }
+    }
+    let (tweet, created) = result?;
     let location = format!("/api/v1/tweets/{}", tweet.tweet.id);
     let mut res = match created {
         Created::New => HttpResponse::Created(),

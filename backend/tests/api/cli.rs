@@ -107,10 +107,12 @@ async fn healthcheck_exits_0_only_when_the_server_answers() {
     .unwrap();
     assert!(status.success(), "default URL from BIND_ADDR");
     let status = tweets(&["healthcheck", "--url", &app.url("/nope")], &[])
+        .stderr(Stdio::null())
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(1));
     let status = tweets(&["healthcheck", "--url", "http://127.0.0.1:1/healthz"], &[])
+        .stderr(Stdio::null())
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(1));

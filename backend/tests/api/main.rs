@@ -9,6 +9,7 @@ mod auth;
 mod cli;
 mod errors;
 mod health;
+mod images;
 mod me;
 mod openapi;
 mod pagination;

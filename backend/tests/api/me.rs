@@ -85,17 +85,3 @@ async fn me_needs_a_token() {
         .problem(401);
     app.put("/api/v1/me/avatar", None).await.problem(401);
 }
-
-#[actix_web::test]
-async fn avatar_uploads_are_not_supported_yet() {
-    let app = spawn_app().await;
-    let user = app.register("kate").await;
-    let res = app
-        .send(
-            app.request(Method::PUT, "/api/v1/me/avatar", Some(&user.token))
-                .header("content-type", "multipart/form-data; boundary=x")
-                .body("--x--\r\n"),
-        )
-        .await;
-    res.problem(415);
-}

@@ -1,0 +1,309 @@
+//! Uploaded images: recognising them by their bytes, refusing oversized
+//! ones, stripping location and camera metadata, and storing them under
+//! random names behind a small [`MediaStore`] trait.
+
+use std::{io::Write, path::PathBuf};
+
+use crate::error::ApiError;
+
+/// Largest upload accepted (5 MiB).
+pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+/// Largest image accepted by pixel count, checked from the header before
+/// anything decodes it (a decompression bomb is small in bytes, huge in pixels).
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// Largest width or height accepted.
+pub const MAX_SIDE: u64 = 16_384;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+}
+
+impl ImageKind {
+    /// Recognises an image by its leading bytes; the file name and the
+    /// declared content type are never trusted.
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Self::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Self::Jpeg)
+        } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+            Some(Self::Gif)
+        } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+            Some(Self::Webp)
+        } else {
+            None
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+            Self::Gif => "gif",
+            Self::Webp => "webp",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Gif => "image/gif",
+            Self::Webp => "image/webp",
+        }
+    }
+}
+
+/// An upload that passed every check, metadata stripped, ready to store.
+#[derive(Debug)]
+pub struct CheckedImage {
+    pub kind: ImageKind,
+    pub bytes: Vec<u8>,
+}
+
+/// Checks an uploaded image: its type from its bytes (`415` otherwise), its
+/// size (`413`), and its dimensions from its header (`422`); then strips
+/// metadata from JPEG and PNG.
+pub fn check_image(bytes: Vec<u8>) -> Result<CheckedImage, ApiError> {
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(ApiError::PayloadTooLarge(
+            "the image is larger than 5 MiB".into(),
+        ));
+    }
+    let kind = ImageKind::sniff(&bytes).ok_or_else(|| {
+        ApiError::UnsupportedMediaType("the image must be a PNG, JPEG, GIF or WebP file".into())
+    })?;
+    let size = imagesize::blob_size(&bytes)
+        .map_err(|_| ApiError::field("image", "is not a readable image (its header is damaged)"))?;
+    let (w, h) = (size.width as u64, size.height as u64);
+    if w == 0 || h == 0 {
+        return Err(ApiError::field("image", "has no pixels"));
+    }
+    if w > MAX_SIDE || h > MAX_SIDE || w.saturating_mul(h) > MAX_PIXELS {
+        return Err(ApiError::field(
+            "image",
+            format!(
+                "is {w}×{h} pixels: at most {MAX_SIDE} a side and {} megapixels",
+                MAX_PIXELS / 1_000_000
+            ),
+        ));
+    }
+    let bytes = match kind {
+        ImageKind::Jpeg => strip_jpeg(&bytes)?,
+        ImageKind::Png => strip_png(&bytes)?,
+        ImageKind::Gif | ImageKind::Webp => bytes,
+    };
+    Ok(CheckedImage { kind, bytes })
+}
+
+fn damaged() -> ApiError {
+    ApiError::field(
+        "image",
+        "is not a readable image (its structure is damaged)",
+    )
+}
+
+/// Drops JPEG segments that carry metadata: APP1 (Exif, XMP — GPS position,
+/// camera, time), APP12 and APP13 (IPTC) and comments. Segments are copied
+/// as they are otherwise; nothing is decoded or re-encoded.
+fn strip_jpeg(src: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::with_capacity(src.len());
+    out.extend_from_slice(&src[..2]); // SOI
+    let mut i = 2;
+    loop {
+        // Markers may be padded with 0xFF fill bytes.
+        while src.get(i) == Some(&0xFF) && src.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        let (Some(&0xFF), Some(&marker)) = (src.get(i), src.get(i + 1)) else {
+            return Err(damaged());
+        };
+        match marker {
+            // Start of scan: the rest is entropy-coded data (and later
+            // markers), copied untouched.
+            0xDA => {
+                out.extend_from_slice(&src[i..]);
+                return Ok(out);
+            }
+            0xD9 => {
+                out.extend_from_slice(&src[i..i + 2]);
+                return Ok(out);
+            }
+            // Standalone markers without a length.
+            0x01 | 0xD0..=0xD7 => {
+                out.extend_from_slice(&src[i..i + 2]);
+                i += 2;
+            }
+            _ => {
+                let len = match (src.get(i + 2), src.get(i + 3)) {
+                    (Some(&hi), Some(&lo)) => usize::from(hi) << 8 | usize::from(lo),
+                    _ => return Err(damaged()),
+                };
+                let end = i + 2 + len;
+                if len < 2 || end > src.len() {
+                    return Err(damaged());
+                }
+                let metadata = matches!(marker, 0xE1 | 0xEC | 0xED | 0xFE);
+                if !metadata {
+                    out.extend_from_slice(&src[i..end]);
+                }
+                i = end;
+            }
+        }
+    }
+}
+
+/// Drops PNG metadata chunks (`eXIf`, `tEXt`, `zTXt`, `iTXt`, `tIME`),
+/// keeping every other chunk byte for byte.
+fn strip_png(src: &[u8]) -> Result<Vec<u8>, ApiError> {
+    const DROP: [&[u8; 4]; 5] = [b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"];
+    let mut out = Vec::with_capacity(src.len());
+    out.extend_from_slice(&src[..8]);
+    let mut i = 8;
+    while i < src.len() {
+        if i + 8 > src.len() {
+            return Err(damaged());
+        }
+        let len = u32::from_be_bytes([src[i], src[i + 1], src[i + 2], src[i + 3]]) as usize;
+        let kind = &src[i + 4..i + 8];
+        let end = i
+            .checked_add(12)
+            .and_then(|n| n.checked_add(len))
+            .ok_or_else(damaged)?;
+        if end > src.len() {
+            return Err(damaged());
+        }
+        if !DROP.iter().any(|d| d.as_slice() == kind) {
+            out.extend_from_slice(&src[i..end]);
+        }
+        i = end;
+        if kind == b"IEND" {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Where images live. The local filesystem today; an object store can
+/// implement the same three calls. Blocking: call from the blocking pool.
+pub trait MediaStore: Send + Sync {
+    /// Stores the image under a new random name and returns that name
+    /// (a relative path such as `3f/3f9c…e1.png`).
+    fn put(&self, image: &CheckedImage) -> std::io::Result<String>;
+    /// Removes a stored image; a missing one is not an error.
+    fn remove(&self, name: &str) -> std::io::Result<()>;
+}
+
+/// Images under a root folder, sharded by the first two characters of their
+/// random names, written to a temporary file and renamed into place so a
+/// reader never sees half a file.
+pub struct LocalMediaStore {
+    root: PathBuf,
+}
+
+impl LocalMediaStore {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The path of a stored name, refusing anything that is not one of ours.
+    fn path_of(&self, name: &str) -> Option<PathBuf> {
+        let valid = name.split('/').count() == 2
+            && name.split('/').all(|seg| {
+                !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+            })
+            && !name.contains("..");
+        valid.then(|| self.root.join(name))
+    }
+}
+
+impl MediaStore for LocalMediaStore {
+    fn put(&self, image: &CheckedImage) -> std::io::Result<String> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let name = format!("{}/{id}.{}", &id[..2], image.kind.extension());
+        let final_path = self.root.join(&name);
+        let dir = final_path.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(dir)?;
+        let tmp_dir = self.root.join(".tmp");
+        std::fs::create_dir_all(&tmp_dir)?;
+        let tmp_path = tmp_dir.join(format!("{id}.part"));
+        let result = (|| {
+            let mut file = std::fs::File::create(&tmp_path)?;
+            file.write_all(&image.bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp_path, &final_path)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp_path);
+        }
+        result.map(|()| name)
+    }
+
+    fn remove(&self, name: &str) -> std::io::Result<()> {
+        let Some(path) = self.path_of(name) else {
+            return Ok(());
+        };
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_bytes_only() {
+        assert_eq!(
+            ImageKind::sniff(b"\x89PNG\r\n\x1a\nrest"),
+            Some(ImageKind::Png)
+        );
+        assert_eq!(
+            ImageKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(ImageKind::Jpeg)
+        );
+        assert_eq!(ImageKind::sniff(b"GIF89a...."), Some(ImageKind::Gif));
+        assert_eq!(
+            ImageKind::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(ImageKind::Webp)
+        );
+        assert_eq!(ImageKind::sniff(b"<svg xmlns="), None);
+        assert_eq!(ImageKind::sniff(b"RIFF\0\0\0\0WAVE"), None);
+        assert_eq!(ImageKind::sniff(b""), None);
+    }
+
+    #[test]
+    fn damaged_files_are_refused_not_panicked_on() {
+        for bytes in [
+            b"\x89PNG\r\n\x1a\n".to_vec(),
+            b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec(),
+            vec![0xFF, 0xD8, 0xFF],
+            vec![0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF, 0x00],
+            b"GIF89a".to_vec(),
+        ] {
+            assert!(check_image(bytes).is_err());
+        }
+    }
+
+    #[test]
+    fn stored_names_outside_the_pattern_are_never_touched() {
+        let store = LocalMediaStore::new("/nonexistent-root");
+        assert!(store.path_of("ab/abcdef.png").is_some());
+        for bad in [
+            "../etc/passwd",
+            "ab/../../x",
+            "/etc/passwd",
+            "ab/cd/ef.png",
+            "ab/",
+            "a b/c.png",
+        ] {
+            assert!(store.path_of(bad).is_none(), "{bad}");
+        }
+    }
+}

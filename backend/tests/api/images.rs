@@ -1,0 +1,603 @@
+//! Image uploads: tweets with an image, avatars, and every rule on the way in.
+
+use std::io::Cursor;
+
+use image::{ImageFormat, RgbImage};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, Res, TestApp, User};
+
+fn encode(format: ImageFormat, w: u32, h: u32) -> Vec<u8> {
+    let img = RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 7) as u8, (y * 5) as u8, 90]));
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let mut crc_input = kind.to_vec();
+    crc_input.extend_from_slice(data);
+    out.extend_from_slice(&crc32(&crc_input).to_be_bytes());
+    out
+}
+
+/// A real PNG with location metadata in `tEXt` and `eXIf` chunks after IHDR.
+fn png_with_metadata() -> Vec<u8> {
+    let png = encode(ImageFormat::Png, 16, 16);
+    let ihdr_end = 8 + 12 + 13;
+    let mut out = png[..ihdr_end].to_vec();
+    out.extend(png_chunk(b"tEXt", b"Comment\0GPSLatitude 48.8584 N"));
+    out.extend(png_chunk(b"eXIf", b"MM\0*GPSLongitude 2.2945 E"));
+    out.extend_from_slice(&png[ihdr_end..]);
+    out
+}
+
+/// A real JPEG with an Exif APP1 segment carrying camera and GPS data.
+fn jpeg_with_exif() -> Vec<u8> {
+    let jpeg = encode(ImageFormat::Jpeg, 16, 16);
+    let payload = b"Exif\0\0MM\0*Canon EOS GPSLatitude 48.8584";
+    let len = (payload.len() + 2) as u16;
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// A tiny PNG whose header claims 100000×100000 pixels.
+fn png_bomb() -> Vec<u8> {
+    let mut ihdr = 100_000u32.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    out.extend(png_chunk(b"IHDR", &ihdr));
+    out.extend(png_chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    out.extend(png_chunk(b"IEND", &[]));
+    out
+}
+
+struct Part<'a> {
+    name: &'a str,
+    filename: Option<&'a str>,
+    content_type: Option<&'a str>,
+    data: &'a [u8],
+}
+
+fn text(name: &'static str, value: &'static str) -> Part<'static> {
+    Part {
+        name,
+        filename: None,
+        content_type: None,
+        data: value.as_bytes(),
+    }
+}
+
+fn file<'a>(data: &'a [u8], filename: &'a str, content_type: &'a str) -> Part<'a> {
+    Part {
+        name: "image",
+        filename: Some(filename),
+        content_type: Some(content_type),
+        data,
+    }
+}
+
+fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+    let boundary = "----tweets-test-boundary-7d9f";
+    let mut body = Vec::new();
+    for p in parts {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
+                p.name
+            )
+            .as_bytes(),
+        );
+        if let Some(f) = p.filename {
+            body.extend_from_slice(format!("; filename=\"{f}\"").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        if let Some(ct) = p.content_type {
+            body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(p.data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn send_form(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    user: &User,
+    parts: &[Part<'_>],
+    key: Option<&str>,
+) -> Res {
+    let (content_type, body) = multipart(parts);
+    let mut req = app
+        .request(method, path, Some(&user.token))
+        .header("content-type", content_type)
+        .body(body);
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    app.send(req).await
+}
+
+async fn post_with_image(app: &TestApp, user: &User, parts: &[Part<'_>]) -> Res {
+    send_form(app, Method::POST, "/api/v1/tweets", user, parts, None).await
+}
+
+/// Every stored file under the media root (the temp folder aside).
+fn stored_files(app: &TestApp) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.file_name().is_some_and(|n| n == ".tmp") {
+                assert_eq!(
+                    std::fs::read_dir(&path).unwrap().count(),
+                    0,
+                    "temp files left behind"
+                );
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&app.media_root, &mut out);
+    out
+}
+
+async fn fetch_image(app: &TestApp, url: &str) -> (Res, Vec<u8>) {
+    let res = app.client.get(app.url(url)).send().await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.bytes().await.unwrap().to_vec();
+    (
+        Res {
+            status,
+            headers,
+            text: String::new(),
+        },
+        bytes,
+    )
+}
+
+#[actix_web::test]
+async fn a_tweet_can_carry_an_image_of_each_supported_type() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    for (format, ext, mime) in [
+        (ImageFormat::Png, "png", "image/png"),
+        (ImageFormat::Jpeg, "jpg", "image/jpeg"),
+        (ImageFormat::Gif, "gif", "image/gif"),
+        (ImageFormat::WebP, "webp", "image/webp"),
+    ] {
+        let bytes = encode(format, 40, 30);
+        let res = post_with_image(
+            &app,
+            &alice,
+            &[
+                text("text", "look at this"),
+                file(&bytes, "pic", "application/octet-stream"),
+            ],
+        )
+        .await;
+        let tweet = res.expect(201);
+        let url = tweet["image_url"].as_str().unwrap();
+        // /media/<2 chars>/<32 hex>.<ext>, under a random name.
+        let name = url.strip_prefix("/media/").unwrap();
+        let (shard, file) = name.split_once('/').unwrap();
+        assert_eq!(shard.len(), 2);
+        assert!(file.starts_with(shard));
+        assert!(file.ends_with(&format!(".{ext}")), "{url}");
+        let (res, served) = fetch_image(&app, url).await;
+        assert_eq!(res.status.as_u16(), 200);
+        assert_eq!(res.header("content-type"), Some(mime));
+        assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
+        assert!(res.header("cache-control").unwrap().contains("immutable"));
+        let decoded = image::load_from_memory(&served).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (40, 30));
+        // The tweet reads back with its image everywhere.
+        let fetched = app
+            .get(&format!("/api/v1/tweets/{}", tweet["id"]), None)
+            .await
+            .expect(200);
+        assert_eq!(fetched["image_url"], url);
+    }
+    assert_eq!(stored_files(&app).len(), 4);
+}
+
+#[actix_web::test]
+async fn the_type_comes_from_the_bytes_not_the_name_or_declared_type() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let png = encode(ImageFormat::Png, 8, 8);
+    let tweet = post_with_image(
+        &app,
+        &alice,
+        &[
+            text("text", "lying name"),
+            file(&png, "photo.jpg", "image/jpeg"),
+        ],
+    )
+    .await
+    .expect(201);
+    assert!(tweet["image_url"].as_str().unwrap().ends_with(".png"));
+
+    for (bytes, name, ct) in [
+        (
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>".to_vec(),
+            "x.png",
+            "image/png",
+        ),
+        (
+            b"<html><script>alert(1)</script></html>".to_vec(),
+            "x.gif",
+            "image/gif",
+        ),
+        (b"%PDF-1.4 not an image".to_vec(), "x.jpg", "image/jpeg"),
+        (b"BM\x36\x00\x00\x00bitmap".to_vec(), "x.bmp", "image/bmp"),
+    ] {
+        let res =
+            post_with_image(&app, &alice, &[text("text", "bad"), file(&bytes, name, ct)]).await;
+        res.problem(415);
+    }
+    assert_eq!(stored_files(&app).len(), 1);
+}
+
+#[actix_web::test]
+async fn location_and_camera_metadata_is_stripped() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    for (bytes, secret) in [
+        (jpeg_with_exif(), "GPSLatitude"),
+        (png_with_metadata(), "GPSLatitude"),
+    ] {
+        assert!(bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
+        image::load_from_memory(&bytes).unwrap();
+        let tweet = post_with_image(
+            &app,
+            &alice,
+            &[text("text", "holiday"), file(&bytes, "p", "image/jpeg")],
+        )
+        .await
+        .expect(201);
+        let (_, served) = fetch_image(&app, tweet["image_url"].as_str().unwrap()).await;
+        for needle in [&b"GPS"[..], b"Exif", b"eXIf", b"tEXt", b"Canon"] {
+            assert!(
+                !served.windows(needle.len()).any(|w| w == needle),
+                "{} left in",
+                String::from_utf8_lossy(needle)
+            );
+        }
+        // Still the same picture.
+        let decoded = image::load_from_memory(&served).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (16, 16));
+    }
+}
+
+#[actix_web::test]
+async fn oversized_uploads_are_413_and_bombs_are_refused_before_decoding() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let mut big = encode(ImageFormat::Png, 8, 8);
+    big.resize(5 * 1024 * 1024 + 1, 0);
+    post_with_image(
+        &app,
+        &alice,
+        &[text("text", "big"), file(&big, "big.png", "image/png")],
+    )
+    .await
+    .problem(413);
+    // Exactly at the limit the size is fine (and the bytes are then judged).
+    let mut at_limit = encode(ImageFormat::Png, 8, 8);
+    at_limit.resize(5 * 1024 * 1024 - 2048, 0);
+    // (A valid PNG followed by padding: the padding after IEND is dropped.)
+    let tweet = post_with_image(
+        &app,
+        &alice,
+        &[text("text", "big"), file(&at_limit, "big.png", "image/png")],
+    )
+    .await
+    .expect(201);
+    let (_, served) = fetch_image(&app, tweet["image_url"].as_str().unwrap()).await;
+    assert!(served.len() < 1024);
+    app.delete(
+        &format!("/api/v1/tweets/{}", tweet["id"]),
+        Some(&alice.token),
+    )
+    .await
+    .expect(204);
+
+    let body = post_with_image(
+        &app,
+        &alice,
+        &[
+            text("text", "bomb"),
+            file(&png_bomb(), "b.png", "image/png"),
+        ],
+    )
+    .await
+    .problem(422);
+    assert!(
+        body["errors"]["image"][0]
+            .as_str()
+            .unwrap()
+            .contains("100000"),
+        "{body}"
+    );
+    assert!(stored_files(&app).is_empty());
+}
+
+#[actix_web::test]
+async fn a_declared_body_over_the_limit_is_refused_before_it_is_read() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    // Declare 50 MiB but send only a little: the answer comes without waiting for the rest.
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/tweets", Some(&alice.token))
+                .header("content-type", "multipart/form-data; boundary=x")
+                .header("content-length", (50 * 1024 * 1024).to_string())
+                .body(vec![b'-'; 1024]),
+        )
+        .await;
+    res.problem(413);
+}
+
+#[actix_web::test]
+async fn a_failed_request_leaves_no_file_behind() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let png = encode(ImageFormat::Png, 8, 8);
+    // The database refuses the reply: the stored image must go again.
+    post_with_image(
+        &app,
+        &alice,
+        &[
+            text("text", "reply"),
+            text("reply_to_id", "987654"),
+            file(&png, "a.png", "image/png"),
+        ],
+    )
+    .await
+    .problem(422);
+    post_with_image(
+        &app,
+        &alice,
+        &[text("text", "   "), file(&png, "a.png", "image/png")],
+    )
+    .await
+    .problem(422);
+    post_with_image(&app, &alice, &[file(&png, "a.png", "image/png")])
+        .await
+        .problem(422);
+    post_with_image(
+        &app,
+        &alice,
+        &[
+            text("text", "x"),
+            text("reply_to_id", "abc"),
+            file(&png, "a.png", "image/png"),
+        ],
+    )
+    .await
+    .problem(422);
+    post_with_image(
+        &app,
+        &alice,
+        &[
+            text("text", "two"),
+            file(&png, "a.png", "image/png"),
+            file(&png, "b.png", "image/png"),
+        ],
+    )
+    .await
+    .problem(422);
+    assert!(stored_files(&app).is_empty());
+    // A form without an image is an ordinary tweet; an empty file part counts as none.
+    let tweet = post_with_image(
+        &app,
+        &alice,
+        &[
+            text("text", "no picture"),
+            file(b"", "", "application/octet-stream"),
+        ],
+    )
+    .await
+    .expect(201);
+    assert_eq!(tweet["image_url"], Value::Null);
+}
+
+#[actix_web::test]
+async fn deleting_a_tweet_removes_its_image_and_retries_keep_one_file() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let png = encode(ImageFormat::Png, 8, 8);
+    let parts = [text("text", "once"), file(&png, "a.png", "image/png")];
+    let first = send_form(
+        &app,
+        Method::POST,
+        "/api/v1/tweets",
+        &alice,
+        &parts,
+        Some("img-1"),
+    )
+    .await
+    .expect(201);
+    let retry = send_form(
+        &app,
+        Method::POST,
+        "/api/v1/tweets",
+        &alice,
+        &parts,
+        Some("img-1"),
+    )
+    .await
+    .expect(200);
+    assert_eq!(first["id"], retry["id"]);
+    assert_eq!(stored_files(&app).len(), 1);
+    // Same key, another image: refused, nothing kept.
+    let other = encode(ImageFormat::Png, 9, 9);
+    send_form(
+        &app,
+        Method::POST,
+        "/api/v1/tweets",
+        &alice,
+        &[text("text", "once"), file(&other, "a.png", "image/png")],
+        Some("img-1"),
+    )
+    .await
+    .problem(422);
+    assert_eq!(stored_files(&app).len(), 1);
+
+    let url = first["image_url"].as_str().unwrap().to_string();
+    app.delete(
+        &format!("/api/v1/tweets/{}", first["id"]),
+        Some(&alice.token),
+    )
+    .await
+    .expect(204);
+    assert!(stored_files(&app).is_empty());
+    app.get(&url, None).await.problem(404);
+}
+
+#[actix_web::test]
+async fn avatars_are_set_replaced_and_shown_on_tweets() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let first = encode(ImageFormat::Jpeg, 64, 64);
+    let me = send_form(
+        &app,
+        Method::PUT,
+        "/api/v1/me/avatar",
+        &alice,
+        &[file(&first, "me.jpg", "image/jpeg")],
+        None,
+    )
+    .await
+    .expect(200);
+    let url1 = me["avatar_url"].as_str().unwrap().to_string();
+    assert!(url1.starts_with("/media/") && url1.ends_with(".jpg"));
+    assert_eq!(stored_files(&app).len(), 1);
+    let tweet = app.post_tweet(&alice, "with a face").await;
+    assert_eq!(tweet["author"]["avatar_url"], url1.as_str());
+    assert_eq!(
+        app.get("/api/v1/users/alice", None).await.expect(200)["avatar_url"],
+        url1.as_str()
+    );
+
+    // Replacing it removes the old file.
+    let second = encode(ImageFormat::Png, 32, 32);
+    let me = send_form(
+        &app,
+        Method::PUT,
+        "/api/v1/me/avatar",
+        &alice,
+        &[file(&second, "me.png", "image/png")],
+        None,
+    )
+    .await
+    .expect(200);
+    let url2 = me["avatar_url"].as_str().unwrap();
+    assert_ne!(url1, url2);
+    assert_eq!(stored_files(&app).len(), 1);
+    app.get(&url1, None).await.problem(404);
+
+    // Errors change nothing.
+    send_form(
+        &app,
+        Method::PUT,
+        "/api/v1/me/avatar",
+        &alice,
+        &[file(b"GIF89a-not-really", "x.gif", "image/gif")],
+        None,
+    )
+    .await
+    .problem(422);
+    send_form(
+        &app,
+        Method::PUT,
+        "/api/v1/me/avatar",
+        &alice,
+        &[file(b"plain text", "x.png", "image/png")],
+        None,
+    )
+    .await
+    .problem(415);
+    send_form(
+        &app,
+        Method::PUT,
+        "/api/v1/me/avatar",
+        &alice,
+        &[text("text", "no image")],
+        None,
+    )
+    .await
+    .problem(422);
+    app.json(
+        Method::PUT,
+        "/api/v1/me/avatar",
+        Some(&alice.token),
+        &json!({"image": "x"}),
+    )
+    .await
+    .problem(415);
+    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&alice.token)).await.expect(200)["avatar_url"],
+        url2
+    );
+}
+
+#[actix_web::test]
+async fn media_url_may_be_absolute() {
+    let app = crate::helpers::spawn_app_with(
+        crate::helpers::Overrides::default().set("MEDIA_URL", "https://cdn.example.com/media"),
+    )
+    .await;
+    let alice = app.register("alice").await;
+    let png = encode(ImageFormat::Png, 8, 8);
+    let tweet = post_with_image(
+        &app,
+        &alice,
+        &[text("text", "cdn"), file(&png, "a.png", "image/png")],
+    )
+    .await
+    .expect(201);
+    assert!(tweet["image_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://cdn.example.com/media/"));
+}
