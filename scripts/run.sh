@@ -17,7 +17,9 @@ if [[ -z "${JWT_SECRET:-}" ]]; then
   JWT_SECRET=$(cat .data/jwt_secret)
   export JWT_SECRET
 fi
-export STATIC_DIR=${STATIC_DIR:-$ROOT/frontend}
+if [[ -z "${STATIC_DIR:-}" && -f "$ROOT/frontend/index.html" ]]; then
+  export STATIC_DIR=$ROOT/frontend
+fi
 export MEDIA_ROOT=${MEDIA_ROOT:-$ROOT/.data/media}
 export BIND_ADDR=${BIND_ADDR:-127.0.0.1:8080}
 export RUST_LOG=${RUST_LOG:-info}
