@@ -152,16 +152,17 @@ fn serve() -> anyhow::Result<()> {
         tracing::info!(?applied, "migrations applied");
     }
     drop(conn);
+    let pool_metrics = db::PoolMetrics::default();
     let pool = db::build_pool(
         &settings.database_url,
         settings.db_pool_size,
         settings.db_pool_timeout,
-        db::QueryCounter::default(),
+        pool_metrics.clone(),
     );
     actix_web::rt::System::new().block_on(async move {
         let bind = settings.bind_addr;
         let static_dir = settings.static_dir.clone();
-        let app = Application::build(settings, pool.clone())?;
+        let app = Application::build(settings, pool.clone(), &pool_metrics)?;
         tracing::info!(%bind, port = app.port(), static_dir = ?static_dir, "serving");
         actix_web::rt::spawn(purge_idempotency_keys(pool));
         app.run_until_stopped().await?;

@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod media;
+pub mod metrics;
 pub mod ratelimit;
 pub mod routes;
 pub mod schema;

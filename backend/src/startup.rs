@@ -15,9 +15,10 @@ use actix_web::{
 use crate::{
     auth::{JwtKeys, PasswordHasher},
     config::Settings,
-    db::DbPool,
+    db::{DbPool, PoolMetrics},
     error::{json_error, problem_for_plain_errors, ApiError},
     media::{check_image, LocalMediaStore, MediaStore},
+    metrics::Metrics,
     ratelimit::RateLimiter,
     routes, telemetry,
 };
@@ -37,11 +38,19 @@ pub struct AppState {
     pub openapi_json: String,
     /// Where uploaded images are stored.
     pub media: Arc<dyn MediaStore>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
-    pub fn new(settings: Arc<Settings>, pool: DbPool) -> Result<Self, ApiError> {
+    pub fn new(
+        settings: Arc<Settings>,
+        pool: DbPool,
+        pool_metrics: &PoolMetrics,
+    ) -> Result<Self, ApiError> {
+        let metrics = Metrics::new(pool_metrics)
+            .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("registering metrics: {e}")))?;
         Ok(Self {
+            metrics: Arc::new(metrics),
             jwt: JwtKeys::new(
                 settings.jwt_secret.expose().as_bytes(),
                 settings.access_token_ttl,
@@ -100,19 +109,24 @@ pub struct Application {
 
 impl Application {
     /// Binds `settings.bind_addr` and builds the server.
-    pub fn build(settings: Settings, pool: DbPool) -> anyhow::Result<Self> {
+    pub fn build(
+        settings: Settings,
+        pool: DbPool,
+        pool_metrics: &PoolMetrics,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.bind_addr)?;
-        Self::with_listener(settings, pool, listener)
+        Self::with_listener(settings, pool, pool_metrics, listener)
     }
 
     pub fn with_listener(
         settings: Settings,
         pool: DbPool,
+        pool_metrics: &PoolMetrics,
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
-        let state = web::Data::new(AppState::new(settings.clone(), pool)?);
+        let state = web::Data::new(AppState::new(settings.clone(), pool, pool_metrics)?);
         let shutdown_secs = settings.shutdown_timeout.as_secs();
         let workers = settings.http_workers;
         let mut server = HttpServer::new(move || {

@@ -61,7 +61,11 @@ pub async fn request_id_middleware(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id);
-    let method = req.method().to_string();
+    let metrics = req
+        .app_data::<actix_web::web::Data<crate::startup::AppState>>()
+        .map(|state| state.metrics.clone());
+    let http_method = req.method().clone();
+    let method = http_method.to_string();
     let path = req.path().to_string();
     let started = Instant::now();
 
@@ -78,7 +82,16 @@ pub async fn request_id_middleware(
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
     let status = res.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed().as_secs_f64();
+    if let Some(metrics) = metrics {
+        metrics.observe_request(
+            &http_method,
+            res.request().match_pattern().as_deref(),
+            status,
+            elapsed,
+        );
+    }
+    let latency_ms = elapsed * 1000.0;
     span.in_scope(|| {
         if status >= 500 {
             tracing::error!(%method, %path, status, latency_ms, "request served");

@@ -41,7 +41,13 @@ fn authenticate(req: &HttpRequest) -> Result<Option<AuthUser>, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("application state is missing")))?;
-    let id = state.jwt.verify(token.trim())?;
+    let id = state.jwt.verify(token.trim()).inspect_err(|_| {
+        state
+            .metrics
+            .auth_failures
+            .with_label_values(&["token"])
+            .inc();
+    })?;
     Ok(Some(AuthUser { id }))
 }
 

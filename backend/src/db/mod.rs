@@ -9,22 +9,20 @@ pub mod models;
 pub mod tweets;
 pub mod users;
 
-use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    },
-    time::Duration,
-};
+use std::time::Duration;
 
 use anyhow::Context;
 use diesel::{
     connection::InstrumentationEvent,
     pg::PgConnection,
-    r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection},
+    r2d2::{
+        event::{CheckoutEvent, HandleEvent, TimeoutEvent},
+        ConnectionManager, CustomizeConnection, Pool, PooledConnection,
+    },
     sql_query, Connection, RunQueryDsl,
 };
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use prometheus::{Histogram, HistogramOpts, IntCounter};
 
 use crate::error::ApiError;
 
@@ -36,30 +34,66 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 /// Key of the advisory lock held while migrating, so replicas can start together.
 const MIGRATION_LOCK_KEY: i64 = 0x7477_6565_7473; // "tweets"
 
-/// Counts the SQL statements run through a pool's connections: the
-/// `db_queries_total` figure, and how tests prove a page costs a fixed number
-/// of queries whatever its size.
-#[derive(Debug, Clone, Default)]
-pub struct QueryCounter(Arc<AtomicU64>);
+/// What the pool reports: statements run (`db_queries_total` — and how tests
+/// prove a page costs a fixed number of queries whatever its size), how long
+/// requests waited for a connection, and how often they gave up. Registered
+/// on the application's registry by [`crate::metrics::Metrics`].
+#[derive(Debug, Clone)]
+pub struct PoolMetrics {
+    pub queries: IntCounter,
+    pub checkout_wait: Histogram,
+    pub timeouts: IntCounter,
+}
 
-impl QueryCounter {
-    pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+impl Default for PoolMetrics {
+    fn default() -> Self {
+        // Constant, valid names and buckets: these constructors cannot fail.
+        #[allow(clippy::expect_used)]
+        Self {
+            queries: IntCounter::new("db_queries_total", "SQL statements sent to PostgreSQL")
+                .expect("valid metric"),
+            checkout_wait: Histogram::with_opts(
+                HistogramOpts::new(
+                    "db_pool_wait_seconds",
+                    "Time requests waited for a pooled database connection",
+                )
+                .buckets(vec![0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0]),
+            )
+            .expect("valid metric"),
+            timeouts: IntCounter::new(
+                "db_pool_timeouts_total",
+                "Requests that gave up waiting for a database connection",
+            )
+            .expect("valid metric"),
+        }
     }
 }
 
 #[derive(Debug)]
-struct CountQueries(QueryCounter);
+struct CountQueries(IntCounter);
 
 impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for CountQueries {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
         let counter = self.0.clone();
         conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
             if let InstrumentationEvent::StartQuery { .. } = event {
-                counter.0.fetch_add(1, Ordering::Relaxed);
+                counter.inc();
             }
         });
         Ok(())
+    }
+}
+
+#[derive(Debug)]
+struct PoolEvents(PoolMetrics);
+
+impl HandleEvent for PoolEvents {
+    fn handle_checkout(&self, event: CheckoutEvent) {
+        self.0.checkout_wait.observe(event.duration().as_secs_f64());
+    }
+
+    fn handle_timeout(&self, _event: TimeoutEvent) {
+        self.0.timeouts.inc();
     }
 }
 
@@ -69,7 +103,7 @@ pub fn build_pool(
     database_url: &str,
     size: u32,
     timeout: Duration,
-    counter: QueryCounter,
+    metrics: PoolMetrics,
 ) -> DbPool {
     let manager = ConnectionManager::<PgConnection>::new(database_url);
     Pool::builder()
@@ -77,7 +111,8 @@ pub fn build_pool(
         .min_idle(Some(1.min(size)))
         .connection_timeout(timeout)
         .test_on_check_out(false)
-        .connection_customizer(Box::new(CountQueries(counter)))
+        .connection_customizer(Box::new(CountQueries(metrics.queries.clone())))
+        .event_handler(Box::new(PoolEvents(metrics)))
         .build_unchecked(manager)
 }
 

@@ -50,6 +50,7 @@ fn session(state: &AppState, user: db::models::UserRow) -> Result<SessionView, A
 #[utoipa::path(
     post,
     path = "/api/v1/auth/register",
+    operation_id = "register",
     tag = "auth",
     summary = "Create an account",
     request_body(content = RegisterRequest, content_type = "application/json"),
@@ -106,12 +107,14 @@ pub async fn register(
     })
     .await?;
     tracing::info!(user_id = user.id, "user registered");
+    state.metrics.users_registered.inc();
     Ok(HttpResponse::Created().json(session(&state, user)?))
 }
 
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
+    operation_id = "login",
     tag = "auth",
     summary = "Log in",
     request_body(content = LoginRequest, content_type = "application/json"),
@@ -143,6 +146,11 @@ pub async fn login(
     .await?;
     let Some(id) = id.filter(|_| ok) else {
         tracing::info!("login failed");
+        state
+            .metrics
+            .auth_failures
+            .with_label_values(&["login"])
+            .inc();
         return Err(ApiError::unauthorized("the username or password is wrong"));
     };
     let user = db::run(&state.pool, move |conn| users::get_for_token(conn, id)).await?;

@@ -26,6 +26,7 @@ fn me_view(state: &AppState, user: db::models::UserRow) -> UserView {
 #[utoipa::path(
     get,
     path = "/api/v1/me",
+    operation_id = "getMe",
     tag = "me",
     summary = "The signed-in account",
     security(("bearer" = [])),
@@ -54,6 +55,7 @@ pub struct ProfileUpdate {
 #[utoipa::path(
     patch,
     path = "/api/v1/me",
+    operation_id = "updateMe",
     tag = "me",
     summary = "Edit the profile",
     description = "Absent fields are left as they are.",
@@ -115,6 +117,7 @@ pub struct AvatarForm {
 #[utoipa::path(
     put,
     path = "/api/v1/me/avatar",
+    operation_id = "setAvatar",
     tag = "me",
     summary = "Set the avatar",
     description = "Replaces the avatar; the previous image file is removed.",

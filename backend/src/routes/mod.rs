@@ -21,6 +21,11 @@ pub use spa::{media_service, spa_service};
 /// Mounts the operations endpoints, the API description and the `/api/v1` API.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
+        web::resource("/metrics")
+            .get(crate::metrics::serve_metrics)
+            .default_service(not_allowed("GET")),
+    )
+    .service(
         web::resource("/api/openapi.json")
             .get(openapi_json)
             .default_service(not_allowed("GET")),

@@ -41,6 +41,7 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
         tweets::unlike,
         health::healthz,
         health::readyz,
+        crate::metrics::serve_metrics,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),
@@ -49,7 +50,7 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
         (name = "me", description = "The signed-in account"),
         (name = "users", description = "Profiles and the follow graph"),
         (name = "tweets", description = "Tweets, replies, likes and timelines"),
-        (name = "operations", description = "Health and readiness probes"),
+        (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
 pub struct ApiDoc;

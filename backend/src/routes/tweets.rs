@@ -58,6 +58,7 @@ async fn timeline_page(
 #[utoipa::path(
     get,
     path = "/api/v1/tweets",
+    operation_id = "listPublicTimeline",
     tag = "tweets",
     summary = "The public timeline: every tweet, newest first",
     params(
@@ -83,6 +84,7 @@ pub async fn public_timeline(
 #[utoipa::path(
     get,
     path = "/api/v1/timeline",
+    operation_id = "listHomeTimeline",
     tag = "tweets",
     summary = "The home timeline: my tweets and those of everyone I follow, newest first",
     params(
@@ -134,6 +136,7 @@ pub struct NewTweetForm {
 #[utoipa::path(
     post,
     path = "/api/v1/tweets",
+    operation_id = "createTweet",
     tag = "tweets",
     summary = "Post a tweet or a reply",
     request_body(content(
@@ -245,6 +248,9 @@ pub async fn create(
         }
     }
     let (tweet, created) = result?;
+    if created == Created::New {
+        state.metrics.tweets_created.inc();
+    }
     let location = format!("/api/v1/tweets/{}", tweet.tweet.id);
     let mut res = match created {
         Created::New => HttpResponse::Created(),
@@ -258,6 +264,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/api/v1/tweets/{id}",
+    operation_id = "getTweet",
     tag = "tweets",
     summary = "A tweet",
     params(
@@ -287,6 +294,7 @@ pub async fn get(
 #[utoipa::path(
     get,
     path = "/api/v1/tweets/{id}/replies",
+    operation_id = "listReplies",
     tag = "tweets",
     summary = "Replies to a tweet, oldest first",
     params(
@@ -333,6 +341,7 @@ pub async fn replies(
 #[utoipa::path(
     delete,
     path = "/api/v1/tweets/{id}",
+    operation_id = "deleteTweet",
     tag = "tweets",
     summary = "Delete my tweet",
     params(
@@ -363,6 +372,7 @@ pub async fn delete(
 #[utoipa::path(
     put,
     path = "/api/v1/tweets/{id}/like",
+    operation_id = "likeTweet",
     tag = "tweets",
     summary = "Like a tweet (idempotent)",
     params(
@@ -389,6 +399,7 @@ pub async fn like(
 #[utoipa::path(
     delete,
     path = "/api/v1/tweets/{id}/like",
+    operation_id = "unlikeTweet",
     tag = "tweets",
     summary = "Remove a like (idempotent)",
     params(

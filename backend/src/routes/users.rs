@@ -46,6 +46,7 @@ fn username(raw: &str) -> Result<String, ApiError> {
 #[utoipa::path(
     get,
     path = "/api/v1/users/{username}",
+    operation_id = "getUser",
     tag = "users",
     summary = "A profile",
     params(
@@ -76,6 +77,7 @@ pub async fn get(
 #[utoipa::path(
     get,
     path = "/api/v1/users/{username}/tweets",
+    operation_id = "listUserTweets",
     tag = "users",
     summary = "A user's tweets, newest first",
     params(
@@ -172,6 +174,7 @@ async fn follow_list(
 #[utoipa::path(
     get,
     path = "/api/v1/users/{username}/followers",
+    operation_id = "listFollowers",
     tag = "users",
     summary = "Who follows a user, newest follow first",
     params(
@@ -200,6 +203,7 @@ pub async fn followers(
 #[utoipa::path(
     get,
     path = "/api/v1/users/{username}/following",
+    operation_id = "listFollowing",
     tag = "users",
     summary = "Whom a user follows, newest follow first",
     params(
@@ -252,6 +256,7 @@ async fn set_follow(
 #[utoipa::path(
     put,
     path = "/api/v1/users/{username}/follow",
+    operation_id = "followUser",
     tag = "users",
     summary = "Follow a user (idempotent)",
     params(
@@ -277,6 +282,7 @@ pub async fn follow(
 #[utoipa::path(
     delete,
     path = "/api/v1/users/{username}/follow",
+    operation_id = "unfollowUser",
     tag = "users",
     summary = "Unfollow a user (idempotent)",
     params(

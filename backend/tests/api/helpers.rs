@@ -140,7 +140,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub media_root: std::path::PathBuf,
     /// Statements run by the app's pool so far.
-    pub queries: db::QueryCounter,
+    pub queries: prometheus::IntCounter,
     handle: actix_web::dev::ServerHandle,
     pub db: TestDb,
 }
@@ -181,15 +181,16 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
         vars.insert(k, v);
     }
     let settings = Settings::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let queries = db::QueryCounter::default();
+    let pool_metrics = db::PoolMetrics::default();
+    let queries = pool_metrics.queries.clone();
     let pool = db::build_pool(
         &settings.database_url,
         settings.db_pool_size,
         settings.db_pool_timeout,
-        queries.clone(),
+        pool_metrics.clone(),
     );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let app = Application::with_listener(settings, pool, listener).unwrap();
+    let app = Application::with_listener(settings, pool, &pool_metrics, listener).unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.server_handle();
     actix_web::rt::spawn(app.run_until_stopped());

@@ -11,6 +11,7 @@ mod errors;
 mod health;
 mod images;
 mod me;
+mod metrics;
 mod openapi;
 mod pagination;
 mod schema;
