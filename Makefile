@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help run stop-db db-url test test-rust contract openapi fmt fmt-check lint schema seed bench clean
+.PHONY: help run stop-db db-url test test-rust contract monitoring openapi fmt fmt-check lint schema seed bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,13 +17,16 @@ stop-db: ## Stop the project PostgreSQL cluster under .data/
 db-url: ## Print the DATABASE_URL `make run` uses
 	@scripts/pg.sh url
 
-test: fmt-check lint contract test-rust ## Everything CI runs: formatting, lints, all tests
+test: fmt-check lint contract monitoring test-rust ## Everything CI runs: formatting, lints, all tests
 
 test-rust: ## Unit and HTTP integration tests against a real PostgreSQL
 	@scripts/pg.sh with-throwaway $(CARGO) test --workspace --locked
 
 contract: ## Schemathesis against the live server and its OpenAPI document
 	@scripts/pg.sh with-throwaway scripts/contract.sh
+
+monitoring: ## promtool/amtool checks, rule unit tests, real Prometheus against the API
+	@scripts/pg.sh with-throwaway scripts/check-monitoring.sh
 
 openapi: ## Regenerate openapi.json from the code
 	$(CARGO) run --quiet --locked --bin tweets -- openapi > openapi.json
