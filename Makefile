@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help run stop-db db-url test test-rust contract monitoring openapi fmt fmt-check lint schema seed bench clean
+.PHONY: help run stop-db db-url test test-rust contract monitoring infra up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,7 +17,7 @@ stop-db: ## Stop the project PostgreSQL cluster under .data/
 db-url: ## Print the DATABASE_URL `make run` uses
 	@scripts/pg.sh url
 
-test: fmt-check lint contract monitoring test-rust ## Everything CI runs: formatting, lints, all tests
+test: fmt-check lint infra contract monitoring test-rust ## Everything CI runs: formatting, lints, all tests
 
 test-rust: ## Unit and HTTP integration tests against a real PostgreSQL
 	@scripts/pg.sh with-throwaway $(CARGO) test --workspace --locked
@@ -27,6 +27,33 @@ contract: ## Schemathesis against the live server and its OpenAPI document
 
 monitoring: ## promtool/amtool checks, rule unit tests, real Prometheus against the API
 	@scripts/pg.sh with-throwaway scripts/check-monitoring.sh
+
+infra: ## hadolint, Compose schema, nginx -t, shellcheck, yamllint, actionlint
+	@scripts/check-infra.sh
+
+COMPOSE ?= docker compose
+PROD := -f compose.yaml -f compose.prod.yaml
+
+build: ## Build the api and web images
+	$(COMPOSE) build
+
+up: ## Start the stack for development (compose.yaml + compose.override.yaml) on http://localhost:8080
+	$(COMPOSE) up -d --build --wait
+
+up-prod: ## Start the production stack (compose.yaml + compose.prod.yaml)
+	$(COMPOSE) $(PROD) up -d --build --wait
+
+down: ## Stop the stack (volumes are kept; `docker compose down -v` drops them)
+	$(COMPOSE) down
+
+logs: ## Follow the stack's logs
+	$(COMPOSE) logs -f --tail=100
+
+ps: ## The stack's containers and their health
+	$(COMPOSE) ps
+
+test-containers: ## The test suite in containers against a throwaway database
+	$(COMPOSE) -f compose.test.yaml run --rm tests; status=$$?; $(COMPOSE) -f compose.test.yaml down -v; exit $$status
 
 openapi: ## Regenerate openapi.json from the code
 	$(CARGO) run --quiet --locked --bin tweets -- openapi > openapi.json

@@ -16,6 +16,7 @@ page=$(q "SELECT string_agg(id::text, ',') FROM (SELECT id FROM tweets ORDER BY 
 cols="tweets.id, tweets.author_id, tweets.text, tweets.image_path, tweets.reply_to_id, tweets.like_count, tweets.reply_count, tweets.created_at, users.id, users.username, users.display_name, users.avatar_path"
 
 explain() {
+  # shellcheck disable=SC2016 # the backticks are Markdown, not expansions
   printf '### %s\n\n```sql\n%s\n```\n\n```\n' "$1" "$2"
   psql "$DATABASE_URL" -XAtqc "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) $2"
   printf '```\n\n'

@@ -55,8 +55,8 @@ port_free() {
 }
 
 pick_port() {
-  local p i
-  for i in $(seq 1 50); do
+  local p
+  for _ in $(seq 1 50); do
     p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
     if port_free "$p"; then echo "$p"; return; fi
   done
@@ -66,7 +66,7 @@ pick_port() {
 # init_and_start DIR: initdb (when new) and start a cluster in DIR, on a free
 # port; prints the port.
 init_and_start() {
-  local dir=$1 bin port tries
+  local dir=$1 bin port
   bin=$(find_pg_bin)
   mkdir -p "$dir"
   if [[ $(id -u) -eq 0 ]]; then
@@ -77,7 +77,7 @@ init_and_start() {
     as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; die "initdb failed"; }
   fi
-  for tries in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     port=$(pick_port)
     if as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \

@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1.7
+# nginx in front of the API: serves the single-page app and uploaded media,
+# proxies the API. The config is a template rendered at start by the
+# official image's envsubst step (docker/nginx/templates/).
+FROM nginx:1.28.0-alpine
+LABEL org.opencontainers.image.title="tweets-web" \
+      org.opencontainers.image.description="Tweets: single-page app and reverse proxy (nginx)" \
+      org.opencontainers.image.licenses="MIT"
+ENV NGINX_PORT=8080 \
+    API_UPSTREAM=api:8080 \
+    API_UPSTREAM_PARAMS=resolve \
+    NGINX_RESOLVER=127.0.0.11 \
+    TWEETS_STATIC_ROOT=/usr/share/nginx/tweets \
+    TWEETS_MEDIA_ROOT=/var/lib/tweets/media
+COPY docker/nginx/nginx.conf /etc/nginx/nginx.conf
+COPY docker/nginx/templates/ /etc/nginx/templates/
+COPY frontend/ /usr/share/nginx/tweets/
+# Run unprivileged: the rendered config and the runtime files go to places
+# the nginx user owns (tmpfs mounts when the root filesystem is read-only).
+RUN rm -f /etc/nginx/conf.d/default.conf \
+ && chown -R 101:101 /etc/nginx/conf.d \
+ && mkdir -p /var/lib/tweets/media
+USER 101:101
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/nginx-health"]

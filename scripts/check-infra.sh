@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Static checks of everything that is not Rust, by the tools of each
+# ecosystem: hadolint (Dockerfiles), the Compose Specification schema and
+# cross-references (compose files, alone and merged), nginx -t (the rendered
+# nginx config, with Debian's nginx), shellcheck, yamllint, actionlint.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+bin=$(scripts/tools.sh)
+
+echo "hadolint"
+"$bin/hadolint" docker/*.Dockerfile
+
+echo "compose"
+"$bin/python" scripts/check_compose.py
+
+echo "nginx -t"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/static" "$tmp/media"
+cp frontend/index.html "$tmp/static/" 2>/dev/null || echo '<!doctype html><title>Tweets</title>' >"$tmp/static/index.html"
+# Debian's nginx (1.22) predates `resolve` on upstream servers (1.27.3);
+# check the config with a fixed address, as the end-to-end tests run it.
+"$bin/python" scripts/render_nginx.py "$tmp/conf" NGINX_PORT=8080 API_UPSTREAM=127.0.0.1:8081 \
+  API_UPSTREAM_PARAMS= NGINX_RESOLVER=127.0.0.1 TWEETS_STATIC_ROOT="$tmp/static" TWEETS_MEDIA_ROOT="$tmp/media"
+nginx -t -q -p "$tmp/conf" -c "$tmp/conf/nginx.conf" -e "$tmp/conf/error.log"
+
+echo "shellcheck"
+"$bin/shellcheck" scripts/*.sh bench/*.sh .ci/run
+
+echo "yamllint"
+"$bin/yamllint" -s compose*.yaml docker/monitoring/*.yml docker/monitoring/grafana/provisioning/*/*.yml \
+  .github/workflows/*.yml .yamllint.yaml .hadolint.yaml
+
+echo "actionlint"
+"$bin/actionlint" -shellcheck "$bin/shellcheck" .github/workflows/*.yml
+
+echo "check-infra: all clean"

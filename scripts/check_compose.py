@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Validates the Compose files against the Compose Specification's JSON
+schema (vendored in docker/schema/), alone and merged as they are used, and
+checks what the schema cannot: overlays only touch services that exist,
+every service, network and volume referenced is defined, and every required
+variable (${VAR:?}) is documented in .env.example.
+"""
+import copy
+import json
+import os
+import re
+import sys
+
+import jsonschema
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BASE = "compose.yaml"
+# overlay -> may it add services of its own?
+OVERLAYS = {"compose.override.yaml": False, "compose.prod.yaml": False, "compose.monitoring.yaml": True}
+STANDALONE = ["compose.test.yaml"]
+USED_AS = [
+    [BASE, "compose.override.yaml"],
+    [BASE, "compose.prod.yaml"],
+    [BASE, "compose.override.yaml", "compose.monitoring.yaml"],
+    [BASE, "compose.prod.yaml", "compose.monitoring.yaml"],
+]
+VAR = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?:(:?[-?])([^}]*))?\}")
+
+
+def env_example():
+    values = {}
+    with open(os.path.join(ROOT, ".env.example")) as f:
+        for line in f:
+            m = re.match(r"^\s*#?\s*([A-Z_][A-Z0-9_]*)=(.*)$", line)
+            if m:
+                values[m.group(1)] = m.group(2)
+    return values
+
+
+def interpolate(node, values, required, problems, where):
+    """Compose-style ${VAR}, ${VAR:-default}, ${VAR:?message} substitution."""
+    if isinstance(node, dict):
+        return {k: interpolate(v, values, required, problems, where) for k, v in node.items()}
+    if isinstance(node, list):
+        return [interpolate(v, values, required, problems, where) for v in node]
+    if not isinstance(node, str):
+        return node
+
+    def sub(m):
+        name, op, arg = m.group(1), m.group(2), m.group(3)
+        if op in (":?", "?"):
+            required.add(name)
+            return values.get(name) or "set-in-env"
+        if op in (":-", "-"):
+            return values.get(name) or arg
+        return values.get(name, "")
+
+    return VAR.sub(sub, node)
+
+
+def load(name):
+    with open(os.path.join(ROOT, name)) as f:
+        return yaml.safe_load(f)
+
+
+def merge(a, b):
+    out = copy.deepcopy(a)
+    for k, v in b.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = merge(out[k], v)
+        elif isinstance(v, list) and isinstance(out.get(k), list):
+            out[k] = out[k] + [x for x in v if x not in out[k]]
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def references(doc, label, problems):
+    services = doc.get("services", {})
+    networks = set((doc.get("networks") or {}).keys())
+    volumes = set((doc.get("volumes") or {}).keys())
+    for name, svc in services.items():
+        deps = svc.get("depends_on", [])
+        for dep in deps if isinstance(deps, list) else deps.keys():
+            if dep not in services:
+                problems.append(f"{label}: {name} depends on {dep}, which is not a service")
+        for net in svc.get("networks", []) or []:
+            if net not in networks:
+                problems.append(f"{label}: {name} joins network {net}, which is not defined")
+        for vol in svc.get("volumes", []) or []:
+            source = vol.split(":")[0] if isinstance(vol, str) else vol.get("source", "")
+            if source and not source.startswith((".", "/")) and source not in volumes:
+                problems.append(f"{label}: {name} mounts volume {source}, which is not defined")
+        if "image" not in svc and "build" not in svc:
+            problems.append(f"{label}: {name} has neither image nor build")
+
+
+def main():
+    with open(os.path.join(ROOT, "docker", "schema", "compose-spec.json")) as f:
+        schema = json.load(f)
+    # The spec declares draft-07 under an address jsonschema does not know.
+    validator = jsonschema.Draft7Validator(schema)
+    values = env_example()
+    required, problems = set(), []
+
+    def validate(doc, label):
+        for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.path)):
+            path = "/".join(str(p) for p in err.path)
+            problems.append(f"{label}: {path}: {err.message}")
+
+    raw = {name: load(name) for name in [BASE, *OVERLAYS, *STANDALONE]}
+    docs = {name: interpolate(doc, values, required, problems, name) for name, doc in raw.items()}
+    for name, doc in docs.items():
+        validate(doc, name)
+    base_services = set(docs[BASE]["services"])
+    for name, may_add in OVERLAYS.items():
+        for svc in docs[name].get("services", {}):
+            if svc not in base_services and not may_add:
+                problems.append(f"{name}: names service {svc!r}, which {BASE} does not define")
+    for combo in USED_AS:
+        merged = {}
+        for name in combo:
+            merged = merge(merged, {k: v for k, v in docs[name].items() if not k.startswith("x-")})
+        label = " + ".join(combo)
+        validate(merged, label)
+        references(merged, label, problems)
+    for name in STANDALONE:
+        references(docs[name], name, problems)
+    for var in sorted(required):
+        if var not in values:
+            problems.append(f"required variable {var} is not documented in .env.example")
+    if problems:
+        sys.exit("check_compose:\n  " + "\n  ".join(problems))
+    print(f"check_compose: {len(docs)} files and {len(USED_AS)} combinations valid; "
+          f"{len(required)} required variables documented")
+
+
+if __name__ == "__main__":
+    main()
