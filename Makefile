@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help run stop-db db-url test test-rust contract monitoring infra up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean
+.PHONY: help run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,7 +17,7 @@ stop-db: ## Stop the project PostgreSQL cluster under .data/
 db-url: ## Print the DATABASE_URL `make run` uses
 	@scripts/pg.sh url
 
-test: fmt-check lint infra contract monitoring test-rust ## Everything CI runs: formatting, lints, all tests
+test: fmt-check lint infra contract monitoring e2e test-rust ## Everything CI runs: formatting, lints, all tests
 
 test-rust: ## Unit and HTTP integration tests against a real PostgreSQL
 	@scripts/pg.sh with-throwaway $(CARGO) test --workspace --locked
@@ -27,6 +27,9 @@ contract: ## Schemathesis against the live server and its OpenAPI document
 
 monitoring: ## promtool/amtool checks, rule unit tests, real Prometheus against the API
 	@scripts/pg.sh with-throwaway scripts/check-monitoring.sh
+
+e2e: ## Frontend unit tests, then Chromium through the project's nginx config against the real API
+	@scripts/pg.sh with-throwaway scripts/e2e.sh
 
 infra: ## hadolint, Compose schema, nginx -t, shellcheck, yamllint, actionlint
 	@scripts/check-infra.sh

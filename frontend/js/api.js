@@ -1,0 +1,111 @@
+// The JSON API client: one place that knows about tokens, problem documents
+// and an expired session.
+
+const BASE = '/api/v1';
+const SESSION_KEY = 'tweets.session';
+
+/** An API error: the problem document's fields, and which form fields failed. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || `Request failed (${status})`);
+    this.status = status;
+    this.title = problem?.title || '';
+    this.errors = problem?.errors || {};
+  }
+}
+
+export const session = {
+  get() {
+    try {
+      const s = JSON.parse(localStorage.getItem(SESSION_KEY) || 'null');
+      return s && s.token ? s : null;
+    } catch {
+      return null;
+    }
+  },
+  save(answer) {
+    const s = {
+      token: answer.access_token,
+      user: answer.user,
+      expiresAt: Date.now() + answer.expires_in * 1000,
+    };
+    localStorage.setItem(SESSION_KEY, JSON.stringify(s));
+    return s;
+  },
+  setUser(user) {
+    const s = this.get();
+    if (s) localStorage.setItem(SESSION_KEY, JSON.stringify({ ...s, user }));
+  },
+  clear() {
+    localStorage.removeItem(SESSION_KEY);
+  },
+};
+
+/** Called when a request with a token comes back 401: the session is over. */
+let onExpired = () => {};
+export function whenSessionExpires(fn) {
+  onExpired = fn;
+}
+
+export async function request(method, path, { json, form, headers = {}, auth = true } = {}) {
+  const s = session.get();
+  const init = { method, headers: { Accept: 'application/json', ...headers } };
+  if (auth && s) init.headers.Authorization = `Bearer ${s.token}`;
+  if (json !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(json);
+  } else if (form) {
+    init.body = form; // the browser sets the multipart boundary
+  }
+  let res;
+  try {
+    res = await fetch(path.startsWith('/') && !path.startsWith('/api') ? BASE + path : path, init);
+  } catch {
+    throw new ApiError(0, { detail: 'The server could not be reached. Check your connection and try again.' });
+  }
+  if (res.status === 204) return null;
+  const type = res.headers.get('Content-Type') || '';
+  const body = type.includes('json') ? await res.json().catch(() => null) : null;
+  if (!res.ok) {
+    if (res.status === 401 && init.headers.Authorization) {
+      session.clear();
+      onExpired(body?.detail || 'Your session has ended.');
+    }
+    throw new ApiError(res.status, body);
+  }
+  return body;
+}
+
+export const api = {
+  register: (username, password, display_name) =>
+    request('POST', '/auth/register', { json: { username, password, display_name }, auth: false }),
+  login: (username, password) => request('POST', '/auth/login', { json: { username, password }, auth: false }),
+  me: () => request('GET', '/me'),
+  updateMe: (changes) => request('PATCH', '/me', { json: changes }),
+  setAvatar: (file) => {
+    const form = new FormData();
+    form.append('image', file);
+    return request('PUT', '/me/avatar', { form });
+  },
+  user: (name) => request('GET', `/users/${encodeURIComponent(name)}`),
+  page: (path, cursor, limit = 20) => {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor) q.set('cursor', cursor);
+    return request('GET', `${path}?${q}`);
+  },
+  tweet: (id) => request('GET', `/tweets/${id}`),
+  post: ({ text, replyTo, image, key }) => {
+    const headers = { 'Idempotency-Key': key };
+    if (image) {
+      const form = new FormData();
+      form.append('text', text);
+      if (replyTo) form.append('reply_to_id', String(replyTo));
+      form.append('image', image);
+      return request('POST', '/tweets', { form, headers });
+    }
+    return request('POST', '/tweets', { json: { text, reply_to_id: replyTo || null }, headers });
+  },
+  remove: (id) => request('DELETE', `/tweets/${id}`),
+  like: (id, on) => request(on ? 'PUT' : 'DELETE', `/tweets/${id}/like`),
+  follow: (name, on) => request(on ? 'PUT' : 'DELETE', `/users/${encodeURIComponent(name)}/follow`),
+};
