@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 bin=$(scripts/tools.sh)
 mon=docker/monitoring
-promtool check config --syntax-only "$mon/prometheus.yml"
+promtool check config "$mon/prometheus.yml"
 promtool check rules "$mon/alert_rules.yml"
 (cd "$mon" && promtool test rules alert_rules_test.yml)
 amtool check-config "$mon/alertmanager.yml"
