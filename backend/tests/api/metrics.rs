@@ -101,7 +101,7 @@ async fn domain_pool_build_and_process_metrics_are_exported() {
     let version = env!("CARGO_PKG_VERSION");
     assert!(
         text.lines()
-            .any(|l| l.starts_with(&format!(r#"build_info{{git_sha=""#))
+            .any(|l| l.starts_with(r#"build_info{git_sha=""#)
                 && l.contains(&format!(r#"version="{version}""#))
                 && l.ends_with(" 1")),
         "{text}"
