@@ -21,7 +21,7 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 mkdir -m 755 "$tmp/media"
 psql "$admin" -XAqc "CREATE DATABASE $db"
-api_pid= nginx_pid=
+api_pid='' nginx_pid=''
 cleanup() {
   [[ -n "$nginx_pid" ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
   [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null
