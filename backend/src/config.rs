@@ -121,6 +121,8 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// HTTP worker threads; `None` means one per CPU core.
     pub http_workers: Option<usize>,
+    /// Redis for rate-limit state shared by every replica; `None`: per process.
+    pub redis_url: Option<String>,
 }
 
 /// Every problem found while reading the configuration, not just the first.
@@ -274,6 +276,11 @@ impl Settings {
                 }
             },
         };
+        if let Some(url) = get("REDIS_URL") {
+            if redis::Client::open(url.as_str()).is_err() {
+                problems.push("REDIS_URL must be a redis:// or rediss:// URL".into());
+            }
+        }
         let trust_forwarded_for = parse_bool(&get, "TRUST_FORWARDED_FOR", false, &mut problems);
 
         if !problems.is_empty() {
@@ -298,6 +305,7 @@ impl Settings {
             trust_forwarded_for,
             shutdown_timeout,
             http_workers,
+            redis_url: get("REDIS_URL"),
         })
     }
 

@@ -1,7 +1,11 @@
-//! In-process rate limiting (GCRA, the algorithm behind "leaky bucket as a
-//! meter"): `per_minute` requests a minute per key, with bursts up to the same
-//! number. State lives in this process; with several API replicas each keeps
-//! its own, and nginx's `limit_req` is the shared first line.
+//! Rate limiting with GCRA (the algorithm behind "leaky bucket as a meter"):
+//! `per_minute` requests a minute per key, with bursts up to the same number.
+//!
+//! With `REDIS_URL` set, the state lives in Redis (one Lua script, atomic,
+//! on Redis's clock), so every API replica counts against the same limit.
+//! Without it, or while Redis does not answer, each process counts on its
+//! own — the limit still holds per process and a Redis outage never turns
+//! into errors for users.
 
 use std::{
     collections::HashMap,
@@ -9,31 +13,129 @@ use std::{
     time::{Duration, Instant},
 };
 
+use redis::aio::ConnectionManager;
+use tokio::sync::OnceCell;
+
 use crate::error::ApiError;
 
 /// Entries kept before expired ones are swept.
 const SWEEP_AT: usize = 10_000;
 
+/// GCRA in Redis. Returns 0 when the request is allowed, else the
+/// milliseconds to wait. KEYS[1]: the key; ARGV[1]: the emission interval
+/// in ms; ARGV[2]: the burst.
+const GCRA_LUA: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local tolerance = interval * (tonumber(ARGV[2]) - 1)
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local allow_at = tat - tolerance
+if now < allow_at then return allow_at - now end
+local new_tat = tat + interval
+redis.call('SET', KEYS[1], new_tat, 'PX', new_tat - now + 1000)
+return 0
+";
+
+/// A Redis connection shared by the limiters of one process, made on first use.
+pub struct RedisBackend {
+    client: redis::Client,
+    connection: OnceCell<ConnectionManager>,
+    script: redis::Script,
+}
+
+impl RedisBackend {
+    /// Parses the URL; connects lazily, so a Redis that is down at start
+    /// does not keep the API from starting.
+    pub fn new(url: &str) -> Result<Self, redis::RedisError> {
+        Ok(Self {
+            client: redis::Client::open(url)?,
+            connection: OnceCell::new(),
+            script: redis::Script::new(GCRA_LUA),
+        })
+    }
+
+    async fn connection(&self) -> redis::RedisResult<ConnectionManager> {
+        self.connection
+            .get_or_try_init(|| {
+                let config = redis::aio::ConnectionManagerConfig::new()
+                    .set_connection_timeout(Duration::from_millis(500))
+                    .set_response_timeout(Duration::from_millis(500))
+                    .set_number_of_retries(1);
+                ConnectionManager::new_with_config(self.client.clone(), config)
+            })
+            .await
+            .cloned()
+    }
+
+    /// Milliseconds to wait, 0 when allowed.
+    async fn check(&self, key: &str, interval: Duration, burst: u32) -> redis::RedisResult<u64> {
+        let mut conn = self.connection().await?;
+        self.script
+            .key(key)
+            .arg(interval.as_millis() as u64)
+            .arg(burst)
+            .invoke_async(&mut conn)
+            .await
+    }
+}
+
 pub struct RateLimiter {
+    /// What the limit is called in Redis keys (`auth`, `posts`).
+    name: &'static str,
     /// Time between two requests at the sustained rate; `None` when switched off.
     interval: Option<Duration>,
     burst: u32,
-    /// Key → theoretical arrival time of the next request.
+    /// Key → theoretical arrival time of the next request (this process's state).
     state: Mutex<HashMap<String, Instant>>,
+    redis: Option<std::sync::Arc<RedisBackend>>,
 }
 
 impl RateLimiter {
     /// `per_minute == 0` switches the limiter off.
     pub fn per_minute(per_minute: u32) -> Self {
         Self {
+            name: "limit",
             interval: (per_minute > 0).then(|| Duration::from_secs(60) / per_minute),
             burst: per_minute.max(1),
             state: Mutex::new(HashMap::new()),
+            redis: None,
+        }
+    }
+
+    /// The same limit, counted in Redis under `name` when a backend is given.
+    pub fn shared(
+        name: &'static str,
+        per_minute: u32,
+        redis: Option<std::sync::Arc<RedisBackend>>,
+    ) -> Self {
+        Self {
+            name,
+            redis,
+            ..Self::per_minute(per_minute)
         }
     }
 
     /// Counts one request for `key`; a 429 with `Retry-After` when over the limit.
-    pub fn check(&self, key: &str) -> Result<(), ApiError> {
+    pub async fn check(&self, key: &str) -> Result<(), ApiError> {
+        let Some(interval) = self.interval else {
+            return Ok(());
+        };
+        if let Some(redis) = &self.redis {
+            let redis_key = format!("tweets:rl:{}:{key}", self.name);
+            match redis.check(&redis_key, interval, self.burst).await {
+                Ok(0) => return Ok(()),
+                Ok(wait_ms) => {
+                    return Err(ApiError::TooManyRequests {
+                        retry_after_secs: wait_ms.div_ceil(1000).max(1),
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "rate limiting falls back to this process: Redis did not answer");
+                }
+            }
+        }
         self.check_at(key, Instant::now())
     }
 
@@ -90,7 +192,7 @@ mod tests {
     fn zero_switches_it_off() {
         let limiter = RateLimiter::per_minute(0);
         for _ in 0..1000 {
-            limiter.check("a").unwrap();
+            limiter.check_at("a", Instant::now()).unwrap();
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::{
     error::{json_error, problem_for_plain_errors, ApiError},
     media::{check_image, LocalMediaStore, MediaStore},
     metrics::Metrics,
-    ratelimit::RateLimiter,
+    ratelimit::{RateLimiter, RedisBackend},
     routes, telemetry,
 };
 
@@ -49,6 +49,12 @@ impl AppState {
     ) -> Result<Self, ApiError> {
         let metrics = Metrics::new(pool_metrics)
             .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("registering metrics: {e}")))?;
+        let redis = match &settings.redis_url {
+            Some(url) => Some(Arc::new(RedisBackend::new(url).map_err(|e| {
+                ApiError::Unexpected(anyhow::anyhow!("REDIS_URL is not usable: {e}"))
+            })?)),
+            None => None,
+        };
         Ok(Self {
             metrics: Arc::new(metrics),
             jwt: JwtKeys::new(
@@ -56,8 +62,16 @@ impl AppState {
                 settings.access_token_ttl,
             ),
             passwords: PasswordHasher::new()?,
-            auth_limiter: RateLimiter::per_minute(settings.rate_limits.auth_per_minute),
-            post_limiter: RateLimiter::per_minute(settings.rate_limits.posts_per_minute),
+            auth_limiter: RateLimiter::shared(
+                "auth",
+                settings.rate_limits.auth_per_minute,
+                redis.clone(),
+            ),
+            post_limiter: RateLimiter::shared(
+                "posts",
+                settings.rate_limits.posts_per_minute,
+                redis,
+            ),
             openapi_json: routes::openapi::json(),
             media: Arc::new(LocalMediaStore::new(settings.media_root.clone())),
             pool,

@@ -70,7 +70,7 @@ pub async fn register(
     req: HttpRequest,
     body: super::json::JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&state.client_key(&req))?;
+    state.auth_limiter.check(&state.client_key(&req)).await?;
     let body = body.into_inner();
     let mut errors = FieldErrors::new();
     let username = Username::parse(&body.username)
@@ -134,7 +134,7 @@ pub async fn login(
     req: HttpRequest,
     body: super::json::JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth_limiter.check(&state.client_key(&req))?;
+    state.auth_limiter.check(&state.client_key(&req)).await?;
     let LoginRequest { username, password } = body.into_inner();
     let lookup = username.clone();
     let found = db::run(&state.pool, move |conn| users::credentials(conn, &lookup)).await?;

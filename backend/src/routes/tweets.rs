@@ -224,7 +224,7 @@ pub async fn create(
         return Err(ApiError::field("reply_to_id", "refers to a tweet that does not exist").into());
     }
     if idempotency.is_none() {
-        state.post_limiter.check(&format!("user:{}", me.id))?;
+        state.post_limiter.check(&format!("user:{}", me.id)).await?;
     }
     let stored = match image {
         Some(bytes) => Some(state.store_image(bytes).await?),

@@ -14,6 +14,7 @@ mod me;
 mod metrics;
 mod openapi;
 mod pagination;
+mod ratelimit;
 mod schema;
 mod static_files;
 mod tweets;

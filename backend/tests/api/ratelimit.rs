@@ -1,0 +1,108 @@
+//! Rate limits shared through Redis across API instances, and what happens
+//! when Redis is not there.
+
+use std::{
+    net::TcpStream,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use crate::helpers::{spawn_app_with, Overrides, PASSWORD};
+
+/// A throwaway redis-server on a free port, stopped on drop.
+struct Redis {
+    child: Child,
+    url: String,
+}
+
+impl Redis {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("redis-server is needed for this test (apt-get install redis-server): {e}")
+            });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self {
+            child,
+            url: format!("redis://127.0.0.1:{port}/"),
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[actix_web::test]
+async fn with_redis_every_instance_counts_against_one_limit() {
+    let redis = Redis::start();
+    let settings = || {
+        Overrides::default()
+            .set("RATE_LIMIT_AUTH_PER_MINUTE", "3")
+            .set("REDIS_URL", redis.url.clone())
+    };
+    let a = spawn_app_with(settings()).await;
+    let b = spawn_app_with(settings()).await;
+    a.login("nobody_a", PASSWORD).await.problem(401);
+    b.login("nobody_b", PASSWORD).await.problem(401);
+    a.login("nobody_a", PASSWORD).await.problem(401);
+    // The fourth request, on either instance, is over the shared limit.
+    let res = b.login("nobody_b", PASSWORD).await;
+    res.problem(429);
+    let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=20).contains(&retry), "{retry}");
+    a.login("nobody_a", PASSWORD).await.problem(429);
+}
+
+#[actix_web::test]
+async fn without_redis_answering_each_instance_still_limits_and_nothing_fails() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app_with(
+        Overrides::default()
+            .set("RATE_LIMIT_AUTH_PER_MINUTE", "2")
+            .set("REDIS_URL", format!("redis://127.0.0.1:{port}/")),
+    )
+    .await;
+    app.login("nobody", PASSWORD).await.problem(401);
+    app.login("nobody", PASSWORD).await.problem(401);
+    app.login("nobody", PASSWORD).await.problem(429);
+}
+
+#[test]
+fn a_malformed_redis_url_is_a_configuration_error() {
+    let err = tweets::Settings::from_lookup(|k| match k {
+        "DATABASE_URL" => Some("postgres://x/y".into()),
+        "REDIS_URL" => Some("http://not-redis".into()),
+        _ => None,
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("REDIS_URL"), "{err}");
+}
