@@ -14,7 +14,10 @@ ENV NGINX_PORT=8080 \
     TWEETS_MEDIA_ROOT=/var/lib/tweets/media
 COPY docker/nginx/nginx.conf /etc/nginx/nginx.conf
 COPY docker/nginx/templates/ /etc/nginx/templates/
-COPY frontend/ /usr/share/nginx/tweets/
+# Only what browsers load: no tests, no package files.
+COPY frontend/index.html frontend/favicon.svg /usr/share/nginx/tweets/
+COPY frontend/css/ /usr/share/nginx/tweets/css/
+COPY frontend/js/ /usr/share/nginx/tweets/js/
 # Run unprivileged: the rendered config and the runtime files go to places
 # the nginx user owns (tmpfs mounts when the root filesystem is read-only).
 RUN rm -f /etc/nginx/conf.d/default.conf \
