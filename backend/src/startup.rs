@@ -95,7 +95,9 @@ impl AppState {
     /// async workers.
     pub async fn store_image(&self, bytes: Vec<u8>) -> Result<String, ApiError> {
         let store = self.media.clone();
+        let span = tracing::Span::current();
         web::block(move || {
+            let _entered = span.enter();
             let image = check_image(bytes)?;
             store.put(&image).map_err(|e| {
                 ApiError::Unexpected(anyhow::Error::new(e).context("storing an image"))

@@ -123,7 +123,10 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
+    // Lines logged on the blocking thread keep the request's span (its id).
+    let span = tracing::Span::current();
     actix_web::web::block(move || {
+        let _entered = span.enter();
         let mut conn = pool.get().map_err(|e| {
             tracing::warn!(error = %e, "no database connection available");
             ApiError::Unavailable("the database is unavailable".into())
