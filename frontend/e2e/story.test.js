@@ -104,6 +104,8 @@ test('two people sign up, post, follow, like, reply, delete and edit their profi
   await b.getByText('No replies yet.').waitFor();
   await post(b, `Welcome, @${alice}!`);
   await b.locator('.tweet-list .tweet', { hasText: 'Welcome,' }).waitFor();
+  // The thread's own count follows.
+  await b.locator('main > div > .tweet').getByRole('link', { name: '1 reply' }).waitFor();
   await shot(b, '03-thread');
 
   // Alice, on Explore, is told about Bob's new tweet without a reload.

@@ -421,14 +421,21 @@ async function threadView(id) {
     try {
       const tweet = await api.tweet(id);
       const replies = tweetList(`/tweets/${id}/replies`, { emptyText: 'No replies yet.' });
+      let card = tweetCard(tweet, { onDeleted: () => go('/') });
+      const countReply = () => {
+        tweet.reply_count += 1;
+        const fresh = tweetCard(tweet, { onDeleted: () => go('/') });
+        card.replaceWith(fresh);
+        card = fresh;
+      };
       replace(box,
         h('h1', {}, 'Tweet'),
-        tweetCard(tweet, { onDeleted: () => go('/') }),
+        card,
         h('h2', {}, 'Replies'),
         me() ? composer({
           replyTo: tweet.id,
           placeholder: `Reply to @${tweet.author.username}`,
-          onPosted: (t) => replies.appendTweet(t),
+          onPosted: (t) => { replies.appendTweet(t); countReply(); },
         }) : h('p', {}, link(`/login?next=/t/${id}`, 'Log in'), ' to reply.'),
         replies);
     } catch (err) {
