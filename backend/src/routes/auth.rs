@@ -56,13 +56,13 @@ fn session(state: &AppState, user: db::models::UserRow) -> Result<SessionView, A
     request_body(content = RegisterRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "The new account and an access token", body = crate::routes::views::SessionView),
-        (status = 400, description = "Malformed JSON or query string", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::routes::responses::MalformedBody),
         (status = 409, description = "Username already taken (case-insensitively)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body larger than 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Well-formed but invalid fields; `errors` says which", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 413, response = crate::routes::responses::JsonTooLarge),
+        (status = 415, response = crate::routes::responses::NotJson),
+        (status = 422, response = crate::routes::responses::Invalid),
+        (status = 429, response = crate::routes::responses::RateLimited),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn register(
@@ -120,13 +120,13 @@ pub async fn register(
     request_body(content = LoginRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The account and a fresh access token", body = crate::routes::views::SessionView),
-        (status = 400, description = "Malformed JSON or query string", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::routes::responses::MalformedBody),
         (status = 401, description = "Unknown user or wrong password (one answer for both)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
-        (status = 413, description = "Body larger than 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Well-formed but invalid fields; `errors` says which", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 413, response = crate::routes::responses::JsonTooLarge),
+        (status = 415, response = crate::routes::responses::NotJson),
+        (status = 422, response = crate::routes::responses::Invalid),
+        (status = 429, response = crate::routes::responses::RateLimited),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn login(

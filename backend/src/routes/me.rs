@@ -32,8 +32,8 @@ fn me_view(state: &AppState, user: db::models::UserRow) -> UserView {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account", body = crate::routes::views::UserView),
-        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn get(state: web::Data<AppState>, me: AuthUser) -> Result<HttpResponse, ApiError> {
@@ -63,12 +63,12 @@ pub struct ProfileUpdate {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated account", body = crate::routes::views::UserView),
-        (status = 400, description = "Malformed JSON or query string", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
-        (status = 413, description = "Body larger than 64 KiB", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Well-formed but invalid fields; `errors` says which", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 400, response = crate::routes::responses::MalformedBody),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 413, response = crate::routes::responses::JsonTooLarge),
+        (status = 415, response = crate::routes::responses::NotJson),
+        (status = 422, response = crate::routes::responses::Invalid),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn update(
@@ -126,11 +126,11 @@ pub struct AvatarForm {
     responses(
         (status = 200, description = "The account with its new `avatar_url`", body = crate::routes::views::UserView),
         (status = 400, description = "Malformed multipart body", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 401, response = crate::routes::responses::Unauthorized),
         (status = 413, description = "Image over 5 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart, or the image is not PNG, JPEG, GIF or WebP", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "No `image` part, or an image too large in pixels or damaged", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn avatar(

@@ -6,6 +6,7 @@ mod health;
 mod json;
 mod me;
 pub mod openapi;
+mod responses;
 mod spa;
 mod tweets;
 mod upload;

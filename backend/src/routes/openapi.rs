@@ -7,7 +7,7 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use super::{auth, health, me, tweets, users};
+use super::{auth, health, me, responses, tweets, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -43,7 +43,23 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
         health::readyz,
         crate::metrics::serve_metrics,
     ),
-    components(schemas(crate::error::Problem)),
+    components(
+        schemas(crate::error::Problem),
+        responses(
+            responses::MalformedBody,
+            responses::BadPage,
+            responses::Unauthorized,
+            responses::InvalidToken,
+            responses::UserNotFound,
+            responses::TweetNotFound,
+            responses::JsonTooLarge,
+            responses::NotJson,
+            responses::Invalid,
+            responses::SelfFollow,
+            responses::RateLimited,
+            responses::Unavailable,
+        )
+    ),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Accounts and access tokens"),

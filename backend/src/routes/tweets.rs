@@ -67,9 +67,9 @@ async fn timeline_page(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
-        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 400, response = crate::routes::responses::BadPage),
+        (status = 401, response = crate::routes::responses::InvalidToken),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn public_timeline(
@@ -93,9 +93,9 @@ pub async fn public_timeline(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
-        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 400, response = crate::routes::responses::BadPage),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn home_timeline(
@@ -150,13 +150,13 @@ pub struct NewTweetForm {
     responses(
         (status = 201, description = "The new tweet", body = crate::routes::views::TweetView, headers(("Location" = String, description = "`/api/v1/tweets/{id}`"))),
         (status = 200, description = "A retry with the same Idempotency-Key: the first tweet", body = crate::routes::views::TweetView, headers(("Location" = String, description = "`/api/v1/tweets/{id}`"))),
-        (status = 400, description = "Malformed JSON or query string", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 400, response = crate::routes::responses::MalformedBody),
+        (status = 401, response = crate::routes::responses::Unauthorized),
         (status = 413, description = "JSON body over 64 KiB or image over 5 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body neither JSON nor multipart, or the image is not PNG, JPEG, GIF or WebP", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid text, a missing `reply_to_id` tweet, an image too large in pixels or damaged, or an Idempotency-Key reused with another body", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 429, response = crate::routes::responses::RateLimited),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 /// `POST /tweets`: JSON, or `multipart/form-data` when an image comes along.
@@ -273,9 +273,9 @@ pub async fn create(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The tweet", body = crate::routes::views::TweetView),
-        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
-        (status = 404, description = "No such tweet", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 401, response = crate::routes::responses::InvalidToken),
+        (status = 404, response = crate::routes::responses::TweetNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn get(
@@ -304,10 +304,10 @@ pub async fn get(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
-        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
-        (status = 404, description = "No such tweet", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 400, response = crate::routes::responses::BadPage),
+        (status = 401, response = crate::routes::responses::InvalidToken),
+        (status = 404, response = crate::routes::responses::TweetNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn replies(
@@ -350,10 +350,10 @@ pub async fn replies(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted; its likes and image go with it, its replies stay"),
-        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 401, response = crate::routes::responses::Unauthorized),
         (status = 403, description = "Authenticated but not allowed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tweet", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 404, response = crate::routes::responses::TweetNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn delete(
@@ -381,9 +381,9 @@ pub async fn delete(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The tweet", body = crate::routes::views::TweetView),
-        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
-        (status = 404, description = "No such tweet", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 404, response = crate::routes::responses::TweetNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn like(
@@ -408,9 +408,9 @@ pub async fn like(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The tweet", body = crate::routes::views::TweetView),
-        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
-        (status = 404, description = "No such tweet", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 404, response = crate::routes::responses::TweetNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn unlike(

@@ -55,9 +55,9 @@ fn username(raw: &str) -> Result<String, ApiError> {
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = crate::routes::views::UserView),
-        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 401, response = crate::routes::responses::InvalidToken),
+        (status = 404, response = crate::routes::responses::UserNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn get(
@@ -87,10 +87,10 @@ pub async fn get(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
-        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 400, response = crate::routes::responses::BadPage),
+        (status = 401, response = crate::routes::responses::InvalidToken),
+        (status = 404, response = crate::routes::responses::UserNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn tweets(
@@ -184,10 +184,10 @@ async fn follow_list(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of users", body = crate::routes::views::PageView<crate::routes::views::UserView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
-        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 400, response = crate::routes::responses::BadPage),
+        (status = 401, response = crate::routes::responses::InvalidToken),
+        (status = 404, response = crate::routes::responses::UserNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn followers(
@@ -213,10 +213,10 @@ pub async fn followers(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of users", body = crate::routes::views::PageView<crate::routes::views::UserView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
-        (status = 400, description = "Invalid `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "An access token was sent but is invalid or expired (never silently anonymous)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 400, response = crate::routes::responses::BadPage),
+        (status = 401, response = crate::routes::responses::InvalidToken),
+        (status = 404, response = crate::routes::responses::UserNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn following(
@@ -265,10 +265,10 @@ async fn set_follow(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The followed user", body = crate::routes::views::UserView),
-        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "You cannot follow yourself", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 404, response = crate::routes::responses::UserNotFound),
+        (status = 422, response = crate::routes::responses::SelfFollow),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn follow(
@@ -291,10 +291,10 @@ pub async fn follow(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The unfollowed user", body = crate::routes::views::UserView),
-        (status = 401, description = "Missing, invalid or expired access token", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "You cannot follow yourself", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 404, response = crate::routes::responses::UserNotFound),
+        (status = 422, response = crate::routes::responses::SelfFollow),
+        (status = 503, response = crate::routes::responses::Unavailable),
     )
 )]
 pub async fn unfollow(

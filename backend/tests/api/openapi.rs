@@ -44,6 +44,14 @@ fn the_document_describes_every_route_of_the_contract() {
             assert!(op.is_object(), "{m} {path} is not documented");
             let responses = op["responses"].as_object().unwrap();
             for (status, response) in responses {
+                // Shared error responses are components, referenced by name.
+                let response = match response["$ref"].as_str() {
+                    Some(r) => {
+                        let name = r.strip_prefix("#/components/responses/").unwrap();
+                        &doc["components"]["responses"][name]
+                    }
+                    None => response,
+                };
                 if status.starts_with('4') || status.starts_with('5') {
                     assert!(
                         response["content"]["application/problem+json"].is_object(),
