@@ -391,9 +391,7 @@ pub async fn like(
     me: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = tweet_id(&path)?;
-    let tweet = db::run(&state.pool, move |conn| tweets::like(conn, me.id, id)).await?;
-    Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
+    set_like(state, me, path, true).await
 }
 
 #[utoipa::path(
@@ -418,7 +416,24 @@ pub async fn unlike(
     me: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    set_like(state, me, path, false).await
+}
+
+/// Likes or unlikes (both idempotent) and answers with the tweet as the user now sees it.
+async fn set_like(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+    on: bool,
+) -> Result<HttpResponse, ApiError> {
     let id = tweet_id(&path)?;
-    let tweet = db::run(&state.pool, move |conn| tweets::unlike(conn, me.id, id)).await?;
+    let tweet = db::run(&state.pool, move |conn| {
+        if on {
+            tweets::like(conn, me.id, id)
+        } else {
+            tweets::unlike(conn, me.id, id)
+        }
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
 }
