@@ -14,32 +14,21 @@ CONNECTIONS=${BENCH_CONNECTIONS:-32}
 USERS=${BENCH_USERS:-10000}
 TWEETS=${BENCH_TWEETS:-1000000}
 
-admin=${DATABASE_URL%/*}/postgres
-db=tweets_bench_$$
-psql "$admin" -XAqc "CREATE DATABASE $db"
-export DATABASE_URL=${DATABASE_URL%/*}/$db
-server_pid=
-cleanup() {
-  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  psql "$admin" -XAqc "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true
-}
-trap cleanup EXIT
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+scratch_db "tweets_bench_$$"
+export DATABASE_URL=$SCRATCH_DB_URL
 
 cargo build --release --locked --quiet --bin tweets
 bin=target/release/tweets
 seed_out=$("$bin" seed --users "$USERS" --tweets "$TWEETS" --follows-per-user 50 --likes-per-user 20)
 echo "$seed_out"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') BIND_ADDR=127.0.0.1:$port \
-  RATE_LIMIT_AUTH_PER_MINUTE=0 RATE_LIMIT_POSTS_PER_MINUTE=0 RUST_LOG=warn MEDIA_ROOT=$(mktemp -d) \
-  "$bin" serve &
-server_pid=$!
+port=$(free_port)
+scratch_dir
+JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') RUST_LOG=warn \
+  start_api "$bin" "$DATABASE_URL" "$port" "$SCRATCH_DIR"
 base=http://127.0.0.1:$port
-for _ in $(seq 1 300); do
-  "$bin" healthcheck --url "$base/healthz" 2>/dev/null && break
-  sleep 0.1
-done
 token=$(curl -fsS -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"username":"demo42","password":"demo-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 tweet_id=$(curl -fsS "$base/api/v1/tweets?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
