@@ -655,9 +655,6 @@ document.addEventListener('visibilitychange', () => {
   if (!document.hidden) main.querySelector('.timeline')?.checkForNew?.();
 });
 
-// Expose for end-to-end tests: poll for new tweets now instead of waiting.
-window.tweetsCheckForNew = () => main.querySelector('.timeline')?.checkForNew?.();
-
 // A session found on load is checked once: an expired token goes back to login.
 if (session.get()) {
   api.me().then((user) => { session.setUser(user); renderNav(); }).catch(() => {});
