@@ -13,6 +13,38 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Collects field validation failures, so one answer reports all of them.
+#[derive(Debug, Default)]
+pub struct Validator(FieldErrors);
+
+impl Validator {
+    /// The parsed value, or `None` with its message recorded under `field`.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        parsed
+            .map_err(|message| self.0.entry(field.to_string()).or_default().push(message))
+            .ok()
+    }
+
+    /// Like [`Validator::check`] for an optional field: absent stays `None`.
+    pub fn optional<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        raw.and_then(|raw| self.check(field, parse(raw)))
+    }
+
+    /// `Ok` when every field passed, else a 422 listing them all.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(self.0))
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]

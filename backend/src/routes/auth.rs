@@ -6,7 +6,7 @@ use crate::{
     auth::hash_password,
     db::{self, models::NewUser, users},
     domain::{DisplayName, Password, Username},
-    error::{ApiError, FieldErrors},
+    error::{ApiError, Validator},
     startup::AppState,
 };
 
@@ -72,25 +72,20 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limiter.check(&state.client_key(&req)).await?;
     let body = body.into_inner();
-    let mut errors = FieldErrors::new();
-    let username = Username::parse(&body.username)
-        .map_err(|e| errors.insert("username".into(), vec![e]))
-        .ok();
-    let password = Password::parse(&body.password)
-        .map_err(|e| errors.insert("password".into(), vec![e]))
-        .ok();
-    let display_name = match body.display_name.as_deref() {
-        None => None,
-        Some(raw) => DisplayName::parse(raw)
-            .map_err(|e| errors.insert("display_name".into(), vec![e]))
-            .ok(),
-    };
+    let mut fields = Validator::default();
+    let username = fields.check("username", Username::parse(&body.username));
+    let password = fields.check("password", Password::parse(&body.password));
+    let display_name = fields.optional(
+        "display_name",
+        body.display_name.as_deref(),
+        DisplayName::parse,
+    );
+    fields.finish()?;
     let (Some(username), Some(password)) = (username, password) else {
-        return Err(ApiError::invalid(errors));
+        return Err(ApiError::Unexpected(anyhow::anyhow!(
+            "validated fields went missing"
+        )));
     };
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
     let hash = web::block(move || hash_password(&password)).await??;
     let user = db::run(&state.pool, move |conn| {
         let display_name = display_name

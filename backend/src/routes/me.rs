@@ -9,7 +9,7 @@ use crate::{
     auth::AuthUser,
     db::{self, models::UserWithRelation, users},
     domain::{Bio, DisplayName},
-    error::{ApiError, FieldErrors},
+    error::{ApiError, Validator},
     startup::AppState,
 };
 
@@ -77,27 +77,20 @@ pub async fn update(
     body: super::json::JsonBody<ProfileUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let mut errors = FieldErrors::new();
-    let mut changes = users::ProfileChanges::default();
-    if let Some(raw) = body.display_name.as_deref() {
-        match DisplayName::parse(raw) {
-            Ok(v) => changes.display_name = Some(v.into_inner()),
-            Err(e) => {
-                errors.insert("display_name".into(), vec![e]);
-            }
-        }
-    }
-    if let Some(raw) = body.bio.as_deref() {
-        match Bio::parse(raw) {
-            Ok(v) => changes.bio = Some(v.into_inner()),
-            Err(e) => {
-                errors.insert("bio".into(), vec![e]);
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
+    let mut fields = Validator::default();
+    let changes = users::ProfileChanges {
+        display_name: fields
+            .optional(
+                "display_name",
+                body.display_name.as_deref(),
+                DisplayName::parse,
+            )
+            .map(DisplayName::into_inner),
+        bio: fields
+            .optional("bio", body.bio.as_deref(), Bio::parse)
+            .map(Bio::into_inner),
+    };
+    fields.finish()?;
     let user = db::run(&state.pool, move |conn| {
         users::update_profile(conn, me.id, &changes)
     })
