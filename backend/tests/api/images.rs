@@ -64,6 +64,75 @@ fn jpeg_with_exif() -> Vec<u8> {
     out
 }
 
+fn riff_chunk(id: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = id.to_vec();
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(data);
+    if data.len() % 2 == 1 {
+        out.push(0);
+    }
+    out
+}
+
+/// A real (lossless) WebP in the extended format, whose VP8X flags announce
+/// the EXIF and XMP chunks it carries, as a phone's camera writes them.
+fn webp_with_metadata() -> Vec<u8> {
+    let simple = encode(ImageFormat::WebP, 16, 16);
+    let image_chunk = &simple[12..]; // after "RIFF" size "WEBP"
+    let mut vp8x = vec![0x08 | 0x04, 0, 0, 0];
+    vp8x.extend_from_slice(&15u32.to_le_bytes()[..3]);
+    vp8x.extend_from_slice(&15u32.to_le_bytes()[..3]);
+    let mut body = b"WEBP".to_vec();
+    body.extend(riff_chunk(b"VP8X", &vp8x));
+    body.extend_from_slice(image_chunk);
+    body.extend(riff_chunk(b"EXIF", b"MM\0*Canon EOS GPSLatitude 48.8584"));
+    body.extend(riff_chunk(
+        b"XMP ",
+        b"<x:xmpmeta>GPSLongitude 2.2945</x:xmpmeta>",
+    ));
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend(body);
+    out
+}
+
+/// A real two-frame animated GIF with a comment and an XMP application
+/// extension.
+fn gif_with_metadata() -> Vec<u8> {
+    let palette = [0u8, 0, 0, 255, 255, 255, 200, 30, 30, 30, 30, 200];
+    let mut out = Vec::new();
+    {
+        let mut encoder = gif::Encoder::new(&mut out, 16, 16, &palette).unwrap();
+        encoder.set_repeat(gif::Repeat::Infinite).unwrap();
+        encoder
+            .write_raw_extension(gif::Extension::Comment.into(), &[b"GPSLatitude 48.8584 N"])
+            .unwrap();
+        encoder
+            .write_raw_extension(
+                gif::Extension::Application.into(),
+                &[b"XMP DataXMP", b"<x:xmpmeta>Canon GPSLongitude</x:xmpmeta>"],
+            )
+            .unwrap();
+        for colour in [2u8, 3] {
+            let mut frame = gif::Frame::default();
+            frame.width = 16;
+            frame.height = 16;
+            frame.delay = 10;
+            frame.buffer = std::borrow::Cow::Owned(vec![colour; 256]);
+            encoder.write_frame(&frame).unwrap();
+        }
+    }
+    out
+}
+
+/// A multi-picture JPEG (MPO, as phones write for depth or HDR): a clean
+/// first picture followed by a second one carrying Exif GPS data.
+fn mpo_with_metadata() -> Vec<u8> {
+    let mut out = encode(ImageFormat::Jpeg, 16, 16);
+    out.extend(jpeg_with_exif());
+    out
+}
+
 /// A tiny PNG whose header claims 100000×100000 pixels.
 fn png_bomb() -> Vec<u8> {
     let mut ihdr = 100_000u32.to_be_bytes().to_vec();
@@ -283,6 +352,9 @@ async fn location_and_camera_metadata_is_stripped() {
     for (bytes, secret) in [
         (jpeg_with_exif(), "GPSLatitude"),
         (png_with_metadata(), "GPSLatitude"),
+        (webp_with_metadata(), "GPSLatitude"),
+        (gif_with_metadata(), "GPSLatitude"),
+        (mpo_with_metadata(), "GPSLatitude"),
     ] {
         assert!(bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
         image::load_from_memory(&bytes).unwrap();
@@ -294,7 +366,15 @@ async fn location_and_camera_metadata_is_stripped() {
         .await
         .expect(201);
         let (_, served) = fetch_image(&app, tweet["image_url"].as_str().unwrap()).await;
-        for needle in [&b"GPS"[..], b"Exif", b"eXIf", b"tEXt", b"Canon"] {
+        for needle in [
+            &b"GPS"[..],
+            b"Exif",
+            b"EXIF",
+            b"eXIf",
+            b"tEXt",
+            b"XMP",
+            b"Canon",
+        ] {
             assert!(
                 !served.windows(needle.len()).any(|w| w == needle),
                 "{} left in",
@@ -305,6 +385,33 @@ async fn location_and_camera_metadata_is_stripped() {
         let decoded = image::load_from_memory(&served).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (16, 16));
     }
+}
+
+#[actix_web::test]
+async fn animated_gifs_keep_every_frame_and_their_loop() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let tweet = post_with_image(
+        &app,
+        &alice,
+        &[
+            text("text", "anim"),
+            file(&gif_with_metadata(), "a.gif", "image/gif"),
+        ],
+    )
+    .await
+    .expect(201);
+    let (_, served) = fetch_image(&app, tweet["image_url"].as_str().unwrap()).await;
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::Indexed);
+    let mut decoder = options.read_info(served.as_slice()).unwrap();
+    let mut colours = Vec::new();
+    while let Some(frame) = decoder.read_next_frame().unwrap() {
+        assert_eq!(frame.delay, 10);
+        colours.push(frame.buffer[0]);
+    }
+    assert_eq!(colours, [2, 3]);
+    assert_eq!(decoder.repeat(), gif::Repeat::Infinite);
 }
 
 #[actix_web::test]

@@ -6,6 +6,8 @@ use std::{io::Write, path::PathBuf};
 
 use crate::error::ApiError;
 
+pub mod strip;
+
 /// Largest upload accepted (5 MiB).
 pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
 /// Largest image accepted by pixel count, checked from the header before
@@ -67,7 +69,7 @@ pub struct CheckedImage {
 
 /// Checks an uploaded image: its type from its bytes (`415` otherwise), its
 /// size (`413`), and its dimensions from its header (`422`); then strips
-/// metadata from JPEG and PNG.
+/// its metadata (see [`strip`]).
 pub fn check_image(bytes: Vec<u8>) -> Result<CheckedImage, ApiError> {
     if bytes.len() > MAX_IMAGE_BYTES {
         return Err(ApiError::PayloadTooLarge(
@@ -93,99 +95,12 @@ pub fn check_image(bytes: Vec<u8>) -> Result<CheckedImage, ApiError> {
         ));
     }
     let bytes = match kind {
-        ImageKind::Jpeg => strip_jpeg(&bytes)?,
-        ImageKind::Png => strip_png(&bytes)?,
-        ImageKind::Gif | ImageKind::Webp => bytes,
+        ImageKind::Jpeg => strip::jpeg(&bytes)?,
+        ImageKind::Png => strip::png(&bytes)?,
+        ImageKind::Gif => strip::gif(&bytes)?,
+        ImageKind::Webp => strip::webp(&bytes)?,
     };
     Ok(CheckedImage { kind, bytes })
-}
-
-fn damaged() -> ApiError {
-    ApiError::field(
-        "image",
-        "is not a readable image (its structure is damaged)",
-    )
-}
-
-/// Drops JPEG segments that carry metadata: APP1 (Exif, XMP — GPS position,
-/// camera, time), APP12 and APP13 (IPTC) and comments. Segments are copied
-/// as they are otherwise; nothing is decoded or re-encoded.
-fn strip_jpeg(src: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let mut out = Vec::with_capacity(src.len());
-    out.extend_from_slice(&src[..2]); // SOI
-    let mut i = 2;
-    loop {
-        // Markers may be padded with 0xFF fill bytes.
-        while src.get(i) == Some(&0xFF) && src.get(i + 1) == Some(&0xFF) {
-            i += 1;
-        }
-        let (Some(&0xFF), Some(&marker)) = (src.get(i), src.get(i + 1)) else {
-            return Err(damaged());
-        };
-        match marker {
-            // Start of scan: the rest is entropy-coded data (and later
-            // markers), copied untouched.
-            0xDA => {
-                out.extend_from_slice(&src[i..]);
-                return Ok(out);
-            }
-            0xD9 => {
-                out.extend_from_slice(&src[i..i + 2]);
-                return Ok(out);
-            }
-            // Standalone markers without a length.
-            0x01 | 0xD0..=0xD7 => {
-                out.extend_from_slice(&src[i..i + 2]);
-                i += 2;
-            }
-            _ => {
-                let len = match (src.get(i + 2), src.get(i + 3)) {
-                    (Some(&hi), Some(&lo)) => usize::from(hi) << 8 | usize::from(lo),
-                    _ => return Err(damaged()),
-                };
-                let end = i + 2 + len;
-                if len < 2 || end > src.len() {
-                    return Err(damaged());
-                }
-                let metadata = matches!(marker, 0xE1 | 0xEC | 0xED | 0xFE);
-                if !metadata {
-                    out.extend_from_slice(&src[i..end]);
-                }
-                i = end;
-            }
-        }
-    }
-}
-
-/// Drops PNG metadata chunks (`eXIf`, `tEXt`, `zTXt`, `iTXt`, `tIME`),
-/// keeping every other chunk byte for byte.
-fn strip_png(src: &[u8]) -> Result<Vec<u8>, ApiError> {
-    const DROP: [&[u8; 4]; 5] = [b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"];
-    let mut out = Vec::with_capacity(src.len());
-    out.extend_from_slice(&src[..8]);
-    let mut i = 8;
-    while i < src.len() {
-        if i + 8 > src.len() {
-            return Err(damaged());
-        }
-        let len = u32::from_be_bytes([src[i], src[i + 1], src[i + 2], src[i + 3]]) as usize;
-        let kind = &src[i + 4..i + 8];
-        let end = i
-            .checked_add(12)
-            .and_then(|n| n.checked_add(len))
-            .ok_or_else(damaged)?;
-        if end > src.len() {
-            return Err(damaged());
-        }
-        if !DROP.iter().any(|d| d.as_slice() == kind) {
-            out.extend_from_slice(&src[i..end]);
-        }
-        i = end;
-        if kind == b"IEND" {
-            break;
-        }
-    }
-    Ok(out)
 }
 
 /// Where images live. The local filesystem today; an object store can
