@@ -114,11 +114,13 @@ fn gif_with_metadata() -> Vec<u8> {
             )
             .unwrap();
         for colour in [2u8, 3] {
-            let mut frame = gif::Frame::default();
-            frame.width = 16;
-            frame.height = 16;
-            frame.delay = 10;
-            frame.buffer = std::borrow::Cow::Owned(vec![colour; 256]);
+            let frame = gif::Frame {
+                width: 16,
+                height: 16,
+                delay: 10,
+                buffer: std::borrow::Cow::Owned(vec![colour; 256]),
+                ..gif::Frame::default()
+            };
             encoder.write_frame(&frame).unwrap();
         }
     }
