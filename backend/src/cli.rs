@@ -163,16 +163,17 @@ fn serve() -> anyhow::Result<()> {
         let bind = settings.bind_addr;
         let static_dir = settings.static_dir.clone();
         let app = Application::build(settings, pool.clone(), &pool_metrics)?;
-        tracing::info!(%bind, port = app.port(), static_dir = ?static_dir, "serving");
-        actix_web::rt::spawn(purge_idempotency_keys(pool));
+        tracing::info!(%bind, port = app.port(), metrics_port = ?app.metrics_port(), static_dir = ?static_dir, "serving");
+        actix_web::rt::spawn(purge_expired(pool));
         app.run_until_stopped().await?;
         tracing::info!("stopped");
         Ok(())
     })
 }
 
-/// Hourly: forget idempotency keys older than 24 hours.
-async fn purge_idempotency_keys(pool: db::DbPool) {
+/// Hourly: forget idempotency keys older than 24 hours, and sessions that
+/// ended more than a week ago (kept that long for investigating a reuse).
+async fn purge_expired(pool: db::DbPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
@@ -180,6 +181,12 @@ async fn purge_idempotency_keys(pool: db::DbPool) {
             Ok(n) if n > 0 => tracing::info!(deleted = n, "expired idempotency keys purged"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "purging idempotency keys failed"),
+        }
+        let week = Duration::from_secs(7 * 24 * 3600);
+        match db::run(&pool, move |conn| db::sessions::purge(conn, week)).await {
+            Ok(n) if n > 0 => tracing::info!(deleted = n, "ended sessions purged"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "purging sessions failed"),
         }
     }
 }

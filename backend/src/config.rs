@@ -109,7 +109,22 @@ pub struct Settings {
     pub db_pool_timeout: Duration,
     pub jwt_secret: JwtSecret,
     pub access_token_ttl: Duration,
+    /// Lifetime of a session's refresh token, renewed by every refresh.
+    pub refresh_token_ttl: Duration,
+    /// Argon2 hashes run at once (each holds 19 MiB); the rest queue.
+    pub password_hash_concurrency: usize,
+    /// How long a sign-in waits for a hashing slot before a 503.
+    pub password_hash_queue_timeout: Duration,
     pub bind_addr: SocketAddr,
+    /// Where `/metrics` is served (`METRICS_ADDR`, `off` for nowhere): never
+    /// on the API's listener.
+    pub metrics_addr: Option<SocketAddr>,
+    /// A request body must arrive whole within this time…
+    pub body_read_timeout: Duration,
+    /// …and never pause longer than this between two pieces (else 408).
+    pub body_idle_timeout: Duration,
+    /// Connections one HTTP worker holds at most; more wait to be accepted.
+    pub max_connections_per_worker: usize,
     pub static_dir: Option<PathBuf>,
     pub media_root: PathBuf,
     pub media_url: String,
@@ -194,12 +209,33 @@ impl Settings {
         let access_token_ttl = parse_duration(
             &get,
             "ACCESS_TOKEN_TTL",
-            Duration::from_secs(24 * 3600),
+            Duration::from_secs(15 * 60),
             &mut problems,
         );
         if access_token_ttl < Duration::from_secs(60) {
             problems.push("ACCESS_TOKEN_TTL must be at least 60 seconds".into());
         }
+        let refresh_token_ttl = parse_duration(
+            &get,
+            "REFRESH_TOKEN_TTL",
+            Duration::from_secs(30 * 24 * 3600),
+            &mut problems,
+        );
+        if refresh_token_ttl < access_token_ttl {
+            problems.push("REFRESH_TOKEN_TTL must not be shorter than ACCESS_TOKEN_TTL".into());
+        }
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let password_hash_concurrency =
+            parse_num(&get, "PASSWORD_HASH_CONCURRENCY", cores, &mut problems);
+        if password_hash_concurrency == 0 {
+            problems.push("PASSWORD_HASH_CONCURRENCY must be at least 1".into());
+        }
+        let password_hash_queue_timeout = parse_duration(
+            &get,
+            "PASSWORD_HASH_QUEUE_TIMEOUT",
+            Duration::from_secs(5),
+            &mut problems,
+        );
         let shutdown_timeout = parse_duration(
             &get,
             "SHUTDOWN_TIMEOUT",
@@ -227,6 +263,40 @@ impl Settings {
                 SocketAddr::from(([127, 0, 0, 1], 8080))
             }
         };
+
+        let metrics_addr = match get("METRICS_ADDR").as_deref().map(str::trim) {
+            Some("off" | "none" | "false") => None,
+            other => match other.unwrap_or("127.0.0.1:9100").parse() {
+                Ok(addr) => Some(addr),
+                Err(_) => {
+                    problems.push(
+                        "METRICS_ADDR must be an address such as 127.0.0.1:9100, or `off`".into(),
+                    );
+                    None
+                }
+            },
+        };
+        let body_read_timeout = parse_duration(
+            &get,
+            "BODY_READ_TIMEOUT",
+            Duration::from_secs(60),
+            &mut problems,
+        );
+        let body_idle_timeout = parse_duration(
+            &get,
+            "BODY_IDLE_TIMEOUT",
+            Duration::from_secs(10),
+            &mut problems,
+        );
+        if body_idle_timeout.is_zero() || body_read_timeout.is_zero() {
+            problems
+                .push("BODY_READ_TIMEOUT and BODY_IDLE_TIMEOUT must be at least 1 second".into());
+        }
+        let max_connections_per_worker =
+            parse_num(&get, "MAX_CONNECTIONS_PER_WORKER", 1024usize, &mut problems);
+        if max_connections_per_worker == 0 {
+            problems.push("MAX_CONNECTIONS_PER_WORKER must be at least 1".into());
+        }
 
         let media_url = get("MEDIA_URL").unwrap_or_else(|| "/media/".into());
         let media_url = if media_url.ends_with('/') {
@@ -293,7 +363,14 @@ impl Settings {
             db_pool_timeout,
             jwt_secret,
             access_token_ttl,
+            refresh_token_ttl,
+            password_hash_concurrency,
+            password_hash_queue_timeout,
             bind_addr,
+            metrics_addr,
+            body_read_timeout,
+            body_idle_timeout,
+            max_connections_per_worker,
             static_dir: get("STATIC_DIR").map(PathBuf::from),
             media_root: get("MEDIA_ROOT")
                 .map(PathBuf::from)
@@ -328,8 +405,10 @@ impl Settings {
                     .into(),
             );
         }
-        if self.access_token_ttl > Duration::from_secs(7 * 24 * 3600) {
-            problems.push("ACCESS_TOKEN_TTL is longer than 7 days".into());
+        if self.access_token_ttl > Duration::from_secs(24 * 3600) {
+            problems.push(
+                "ACCESS_TOKEN_TTL is longer than a day: keep access tokens short (15m) and let clients refresh".into(),
+            );
         }
         problems
     }

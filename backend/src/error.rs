@@ -69,6 +69,10 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("{0}")]
     Unavailable(String),
+    /// The request body stalled or took too long (see `limits`); the
+    /// connection is closed after the answer.
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -149,6 +153,7 @@ impl ResponseError for ApiError {
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -197,6 +202,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 res.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::RequestTimeout(_) => {
+                res.force_close();
             }
             _ => {}
         }
@@ -266,6 +274,25 @@ pub fn data_error(e: &serde_json::Error) -> ApiError {
     ApiError::field("body", clean)
 }
 
+/// A body that could not be read: a 408 when it timed out (see `limits`).
+pub fn payload_error(err: &actix_web::error::PayloadError) -> ApiError {
+    if crate::limits::is_timeout(err) {
+        ApiError::RequestTimeout(format!("{err}: send it faster or split it"))
+    } else {
+        ApiError::BadRequest("the request body could not be read".into())
+    }
+}
+
+/// At most 40 characters of something a client sent, for echoing it back
+/// in an error without reflecting kilobytes.
+pub fn excerpt(raw: &str) -> String {
+    const MAX: usize = 40;
+    match raw.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &raw[..cut]),
+        None => raw.to_string(),
+    }
+}
+
 /// actix's own extractor errors, as problem documents (see `startup`).
 pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
     use actix_web::error::JsonPayloadError as E;
@@ -278,7 +305,7 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
         ),
         E::Deserialize(e) if e.is_data() => data_error(&e),
         E::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
-        E::Payload(_) => ApiError::BadRequest("the request body could not be read".into()),
+        E::Payload(e) => payload_error(&e),
         E::Serialize(_) => ApiError::Unexpected(anyhow::anyhow!("JSON serialisation failed")),
         _ => ApiError::BadRequest("the JSON body could not be read".into()),
     }

@@ -1,6 +1,6 @@
 //! Prometheus metrics, on a registry per application (nothing global, so
 //! tests running side by side do not mix their numbers), served at
-//! `GET /metrics` in the text format.
+//! `GET /metrics` in the text format on a listener of its own (`METRICS_ADDR`).
 
 use actix_web::{http::Method, web, HttpResponse};
 use prometheus::{
@@ -153,15 +153,7 @@ impl Metrics {
     }
 }
 
-#[utoipa::path(
-    get,
-    path = "/metrics",
-    operation_id = "metrics",
-    tag = "operations",
-    summary = "Prometheus metrics",
-    description = "Text exposition format. Keep it off the public internet (nginx does).",
-    responses((status = 200, description = "Metrics", body = String, content_type = "text/plain"))
-)]
+/// `GET /metrics` on the metrics listener (`METRICS_ADDR`).
 pub async fn serve_metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let body = state
         .metrics

@@ -28,6 +28,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Int8,
+        created_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Int8,
+        user_id -> Int8,
+        created_at -> Timestamptz,
+        last_used_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     tweets (id) {
         id -> Int8,
         author_id -> Int8,
@@ -52,6 +73,9 @@ diesel::table! {
         following_count -> Int8,
         tweets_count -> Int8,
         created_at -> Timestamptz,
+        failed_logins -> Int4,
+        last_failed_login_at -> Nullable<Timestamptz>,
+        login_blocked_until -> Nullable<Timestamptz>,
     }
 }
 
@@ -59,6 +83,16 @@ diesel::joinable!(idempotency_keys -> tweets (tweet_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(likes -> tweets (tweet_id));
 diesel::joinable!(likes -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tweets -> users (author_id));
 
-diesel::allow_tables_to_appear_in_same_query!(follows, idempotency_keys, likes, tweets, users,);
+diesel::allow_tables_to_appear_in_same_query!(
+    follows,
+    idempotency_keys,
+    likes,
+    refresh_tokens,
+    sessions,
+    tweets,
+    users,
+);

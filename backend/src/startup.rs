@@ -12,11 +12,14 @@ use actix_web::{
     web, App, HttpRequest, HttpServer,
 };
 
+use anyhow::Context as _;
+
 use crate::{
     auth::{JwtKeys, PasswordHasher},
     config::Settings,
     db::{DbPool, PoolMetrics},
     error::{json_error, problem_for_plain_errors, ApiError},
+    limits,
     media::{check_image, LocalMediaStore, MediaStore},
     metrics::Metrics,
     ratelimit::{RateLimiter, RedisBackend},
@@ -61,7 +64,10 @@ impl AppState {
                 settings.jwt_secret.expose().as_bytes(),
                 settings.access_token_ttl,
             ),
-            passwords: PasswordHasher::new()?,
+            passwords: PasswordHasher::new(
+                settings.password_hash_concurrency,
+                settings.password_hash_queue_timeout,
+            )?,
             auth_limiter: RateLimiter::shared(
                 "auth",
                 settings.rate_limits.auth_per_minute,
@@ -121,30 +127,50 @@ impl AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    metrics_port: Option<u16>,
+    metrics_server: Option<Server>,
 }
 
 impl Application {
-    /// Binds `settings.bind_addr` and builds the server.
+    /// Binds `settings.bind_addr` (and `settings.metrics_addr`) and builds
+    /// the servers.
     pub fn build(
         settings: Settings,
         pool: DbPool,
         pool_metrics: &PoolMetrics,
     ) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(settings.bind_addr)?;
-        Self::with_listener(settings, pool, pool_metrics, listener)
+        let listener = TcpListener::bind(settings.bind_addr)
+            .with_context(|| format!("binding BIND_ADDR {}", settings.bind_addr))?;
+        let metrics_listener = match settings.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr).with_context(|| format!("binding METRICS_ADDR {addr}"))?,
+            ),
+            None => None,
+        };
+        Self::with_listeners(settings, pool, pool_metrics, listener, metrics_listener)
     }
 
-    pub fn with_listener(
+    /// Builds the API server on `listener` and, when given one, the metrics
+    /// server on `metrics_listener` (tests pass port-0 listeners).
+    pub fn with_listeners(
         settings: Settings,
         pool: DbPool,
         pool_metrics: &PoolMetrics,
         listener: TcpListener,
+        metrics_listener: Option<TcpListener>,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
         let state = web::Data::new(AppState::new(settings.clone(), pool, pool_metrics)?);
         let shutdown_secs = settings.shutdown_timeout.as_secs();
         let workers = settings.http_workers;
+        let (metrics_port, metrics_server) = match metrics_listener {
+            Some(listener) => (
+                Some(listener.local_addr()?.port()),
+                Some(metrics_server(state.clone(), listener)?),
+            ),
+            None => (None, None),
+        };
         let mut server = HttpServer::new(move || {
             let settings = state.settings.clone();
             let mut app = App::new()
@@ -169,6 +195,7 @@ impl Application {
                 ))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+                .wrap(from_fn(limits::body_deadlines))
                 .wrap(from_fn(telemetry::request_id_middleware))
                 .configure(routes::configure)
                 .service(routes::media_service(&settings.media_root));
@@ -177,27 +204,80 @@ impl Application {
             }
             app.default_service(web::to(routes::not_found))
         })
-        .shutdown_timeout(shutdown_secs);
+        .shutdown_timeout(shutdown_secs)
+        .max_connections(settings.max_connections_per_worker);
         if let Some(n) = workers {
             server = server.workers(n);
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            metrics_port,
+            metrics_server,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests
-    /// (up to `SHUTDOWN_TIMEOUT`) before returning.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// The metrics listener's port, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
-    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
-        self.server.handle()
+    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests
+    /// (up to `SHUTDOWN_TIMEOUT`) before returning; the metrics server
+    /// stops with the API.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics_server.map(|server| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
+        let result = self.server.await;
+        if let Some(handle) = metrics {
+            handle.stop(true).await;
+        }
+        result
     }
+
+    /// Handles that stop the servers (the API's first).
+    pub fn server_handles(&self) -> Vec<actix_web::dev::ServerHandle> {
+        std::iter::once(self.server.handle())
+            .chain(self.metrics_server.as_ref().map(Server::handle))
+            .collect()
+    }
+}
+
+/// `/metrics` on its own listener, one worker, never on the API's port: the
+/// API port is what nginx and the internet reach.
+fn metrics_server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .service(
+                web::resource("/metrics")
+                    .route(
+                        web::route()
+                            .guard(
+                                actix_web::guard::Any(actix_web::guard::Get())
+                                    .or(actix_web::guard::Head()),
+                            )
+                            .to(crate::metrics::serve_metrics),
+                    )
+                    .default_service(web::to(|| async {
+                        Err::<&'static str, _>(ApiError::MethodNotAllowed { allow: "GET, HEAD" })
+                    })),
+            )
+            .default_service(web::to(routes::not_found))
+            .wrap(from_fn(telemetry::request_id_middleware))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run())
 }
 
 fn cors(settings: &Settings) -> Cors {

@@ -6,5 +6,5 @@ mod jwt;
 mod password;
 
 pub use extract::{AuthUser, OptionalAuth};
-pub use jwt::{Claims, JwtKeys};
+pub use jwt::{Claims, JwtKeys, TokenSubject};
 pub use password::{hash_password, verify_password, PasswordHasher};

@@ -6,6 +6,7 @@
 
 pub mod follows;
 pub mod models;
+pub mod sessions;
 pub mod tweets;
 pub mod users;
 

@@ -269,17 +269,14 @@ struct ClaimedKey {
 
 /// Stores a tweet. With an idempotency key, a retry of the same request
 /// within 24 hours returns the first tweet instead; concurrent retries are
-/// serialised by the key's primary key, so exactly one tweet is made.
+/// serialised by the key's primary key, so exactly one tweet is made. (The
+/// handler looks for a replay with [`replay`] first, before it counts the
+/// request against the post limit or stores an image.)
 pub fn create(
     conn: &mut PgConnection,
     new: &NewTweet<'_>,
     idempotency: Option<&Idempotency>,
 ) -> Result<(TweetWithAuthor, Created), ApiError> {
-    if let Some(idem) = idempotency {
-        if let Some(replayed) = replay(conn, new.author_id, idem)? {
-            return Ok((replayed, Created::Replayed));
-        }
-    }
     let result = conn.transaction::<i64, TxError, _>(|conn| {
         let id: i64 = diesel::insert_into(tweets::table)
             .values(new)
@@ -321,7 +318,7 @@ pub fn create(
 
 /// The tweet an unexpired key already made, if any; a 422 when the key was
 /// used for a different request.
-fn replay(
+pub fn replay(
     conn: &mut PgConnection,
     author: i64,
     idem: &Idempotency,

@@ -6,6 +6,7 @@ use diesel::{prelude::*, sql_types::Text};
 
 use super::models::{NewUser, UserRow, UserWithRelation};
 use crate::{
+    domain::Username,
     error::ApiError,
     schema::{follows, users},
 };
@@ -36,20 +37,118 @@ pub fn find_by_username(
 
 /// The user or a 404 that names the username.
 pub fn get_by_username(conn: &mut PgConnection, username: &str) -> Result<UserRow, ApiError> {
-    find_by_username(conn, username)?
-        .ok_or_else(|| ApiError::NotFound(format!("no user named `{username}`")))
+    find_by_username(conn, username)?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no user named `{}`",
+            crate::error::excerpt(username)
+        ))
+    })
 }
 
-/// Id and password hash, for login.
+/// What a sign-in needs to know about an account.
+#[derive(Debug, Queryable)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    /// Set while failed sign-ins hold the account back.
+    pub blocked_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The account a sign-in names (usernames are ASCII, compared
+/// case-insensitively exactly as the unique index does).
 pub fn credentials(
     conn: &mut PgConnection,
-    username: &str,
-) -> Result<Option<(i64, String)>, ApiError> {
+    username: &Username,
+) -> Result<Option<Credentials>, ApiError> {
     Ok(users::table
-        .filter(lower(users::username).eq(username.to_lowercase()))
-        .select((users::id, users::password_hash))
+        .filter(lower(users::username).eq(username.as_ref().to_ascii_lowercase()))
+        .select((users::id, users::password_hash, users::login_blocked_until))
         .first(conn)
         .optional()?)
+}
+
+/// Failed sign-ins allowed before the back-off starts.
+pub const FREE_LOGIN_FAILURES: i32 = 5;
+/// Longest back-off: an attacker can slow an account's sign-ins down, never
+/// lock its owner out for longer (and a device with a session skips it).
+pub const MAX_LOGIN_BACKOFF_SECS: i32 = 900;
+
+/// Counts a failed sign-in: after [`FREE_LOGIN_FAILURES`], each one holds
+/// the account back for 1, 2, 4 … seconds, at most [`MAX_LOGIN_BACKOFF_SECS`].
+/// The count starts again an hour after the last failure.
+pub fn record_failed_login(conn: &mut PgConnection, id: i64) -> Result<(), ApiError> {
+    diesel::sql_query(
+        "UPDATE users SET \
+           failed_logins = f.n, \
+           last_failed_login_at = now(), \
+           login_blocked_until = CASE WHEN f.n > $2 \
+             THEN now() + make_interval(secs => LEAST(power(2, LEAST(f.n - $2 - 1, 20)), $3)) END \
+         FROM (SELECT CASE WHEN last_failed_login_at > now() - interval '1 hour' \
+                      THEN failed_logins + 1 ELSE 1 END AS n \
+               FROM users WHERE id = $1) f \
+         WHERE id = $1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(id)
+    .bind::<diesel::sql_types::Integer, _>(FREE_LOGIN_FAILURES)
+    .bind::<diesel::sql_types::Integer, _>(MAX_LOGIN_BACKOFF_SECS)
+    .execute(conn)?;
+    Ok(())
+}
+
+/// A successful sign-in forgets earlier failures.
+pub fn clear_failed_logins(conn: &mut PgConnection, id: i64) -> Result<(), ApiError> {
+    diesel::update(users::table.find(id))
+        .filter(
+            users::failed_logins
+                .ne(0)
+                .or(users::login_blocked_until.is_not_null()),
+        )
+        .set((
+            users::failed_logins.eq(0),
+            users::login_blocked_until.eq(None::<chrono::DateTime<chrono::Utc>>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The stored password hash of an account.
+pub fn password_hash(conn: &mut PgConnection, id: i64) -> Result<String, ApiError> {
+    users::table
+        .find(id)
+        .select(users::password_hash)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::invalid_token("the token's account no longer exists"))
+}
+
+pub fn set_password_hash(conn: &mut PgConnection, id: i64, hash: &str) -> Result<(), ApiError> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes an account with its tweets, likes, follows, sessions and keys
+/// (all by cascade; the counters of others follow through their triggers).
+/// Returns the stored media the account owned, for the caller to remove.
+pub fn delete_account(conn: &mut PgConnection, id: i64) -> Result<Vec<String>, ApiError> {
+    conn.transaction(|conn| {
+        let avatar: Option<String> = users::table
+            .find(id)
+            .select(users::avatar_path)
+            .for_update()
+            .first::<Option<String>>(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::invalid_token("the token's account no longer exists"))?;
+        let mut media: Vec<String> = crate::schema::tweets::table
+            .filter(crate::schema::tweets::author_id.eq(id))
+            .filter(crate::schema::tweets::image_path.is_not_null())
+            .select(crate::schema::tweets::image_path.assume_not_null())
+            .load(conn)?;
+        media.extend(avatar);
+        diesel::delete(users::table.find(id)).execute(conn)?;
+        Ok(media)
+    })
 }
 
 /// The account behind a token; a 401 when it no longer exists.

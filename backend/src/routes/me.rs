@@ -1,4 +1,5 @@
 use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::Connection;
 use serde::Deserialize;
 
 use super::{
@@ -7,8 +8,8 @@ use super::{
 };
 use crate::{
     auth::AuthUser,
-    db::{self, models::UserWithRelation, users},
-    domain::{Bio, DisplayName},
+    db::{self, models::UserWithRelation, sessions, users},
+    domain::{Bio, DisplayName, Password},
     error::{ApiError, Validator},
     startup::AppState,
 };
@@ -158,5 +159,116 @@ pub async fn avatar(
             state.remove_media(stored).await;
             Err(e)
         }
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"current_password": "correct horse battery", "new_password": "a new long passphrase"}))]
+pub struct PasswordChange {
+    current_password: String,
+    /// 8–128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    new_password: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/password",
+    operation_id = "changePassword",
+    tag = "me",
+    summary = "Change the password",
+    description = "Every other session of the account ends (its access and refresh tokens stop working); this one goes on.",
+    request_body(content = PasswordChange, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed; the other sessions are signed out"),
+        (status = 400, response = crate::routes::responses::MalformedBody),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 413, response = crate::routes::responses::JsonTooLarge),
+        (status = 415, response = crate::routes::responses::NotJson),
+        (status = 422, description = "`current_password` is wrong, or `new_password` is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, response = crate::routes::responses::Unavailable),
+    )
+)]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    body: super::json::JsonBody<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let new =
+        Password::parse(&body.new_password).map_err(|e| ApiError::field("new_password", e))?;
+    confirm_password(&state, me, body.current_password, "current_password").await?;
+    let hash = state.passwords.hash(new).await?;
+    let ended = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            users::set_password_hash(conn, me.id, &hash)?;
+            users::clear_failed_logins(conn, me.id)?;
+            sessions::revoke_others(conn, me.id, me.session_id, "password changed")
+        })
+    })
+    .await?;
+    tracing::info!(
+        user_id = me.id,
+        other_sessions_ended = ended,
+        "password changed"
+    );
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"password": "correct horse battery"}))]
+pub struct AccountDeletion {
+    /// The account's password, to confirm.
+    password: String,
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me",
+    operation_id = "deleteMe",
+    tag = "me",
+    summary = "Delete the account",
+    description = "Deletes the account with its tweets, likes, follows, sessions and uploaded images. Replies others wrote to its tweets stay, detached. Not reversible.",
+    request_body(content = AccountDeletion, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted (the `tweets_refresh` cookie is cleared)"),
+        (status = 400, response = crate::routes::responses::MalformedBody),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 413, response = crate::routes::responses::JsonTooLarge),
+        (status = 415, response = crate::routes::responses::NotJson),
+        (status = 422, description = "`password` is wrong", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, response = crate::routes::responses::Unavailable),
+    )
+)]
+pub async fn delete(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    body: super::json::JsonBody<AccountDeletion>,
+) -> Result<HttpResponse, ApiError> {
+    confirm_password(&state, me, body.into_inner().password, "password").await?;
+    let media = db::run(&state.pool, move |conn| users::delete_account(conn, me.id)).await?;
+    for stored in media {
+        state.remove_media(stored).await;
+    }
+    tracing::info!(user_id = me.id, "account deleted");
+    let mut res = HttpResponse::NoContent();
+    super::auth::clear_refresh_cookie(&mut res);
+    Ok(res.finish())
+}
+
+/// A 422 on `field` unless `password` is the account's.
+async fn confirm_password(
+    state: &AppState,
+    me: AuthUser,
+    password: String,
+    field: &str,
+) -> Result<(), ApiError> {
+    let stored = db::run(&state.pool, move |conn| users::password_hash(conn, me.id)).await?;
+    if state.passwords.verify(password, Some(stored)).await? {
+        Ok(())
+    } else {
+        Err(ApiError::field(field, "is not the account's password"))
     }
 }

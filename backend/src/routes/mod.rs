@@ -13,7 +13,7 @@ mod upload;
 mod users;
 pub mod views;
 
-use actix_web::{web, HttpResponse, Responder};
+use actix_web::{guard, http::header, middleware::DefaultHeaders, web, HttpResponse, Responder};
 
 use crate::error::ApiError;
 
@@ -22,19 +22,14 @@ pub use spa::{media_service, spa_service};
 /// Mounts the operations endpoints, the API description and the `/api/v1` API.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/metrics")
-            .get(crate::metrics::serve_metrics)
-            .default_service(not_allowed("GET")),
-    )
-    .service(
         web::resource("/api/openapi.json")
-            .get(openapi_json)
-            .default_service(not_allowed("GET")),
+            .route(read().to(openapi_json))
+            .default_service(not_allowed("GET, HEAD")),
     )
     .service(
         web::resource("/api/docs")
-            .get(docs_redirect)
-            .default_service(not_allowed("GET")),
+            .route(read().to(docs_redirect))
+            .default_service(not_allowed("GET, HEAD")),
     )
     .service(
         utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
@@ -42,16 +37,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::resource("/healthz")
-            .get(health::healthz)
-            .default_service(not_allowed("GET")),
+            .route(read().to(health::healthz))
+            .default_service(not_allowed("GET, HEAD")),
     )
     .service(
         web::resource("/readyz")
-            .get(health::readyz)
-            .default_service(not_allowed("GET")),
+            .route(read().to(health::readyz))
+            .default_service(not_allowed("GET, HEAD")),
     )
     .service(
         web::scope("/api/v1")
+            // Answers carry tokens and per-account data: no cache keeps them.
+            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
             .service(
                 web::resource("/auth/register")
                     .post(auth::register)
@@ -63,10 +60,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .default_service(not_allowed("POST")),
             )
             .service(
+                web::resource("/auth/refresh")
+                    .post(auth::refresh)
+                    .default_service(not_allowed("POST")),
+            )
+            .service(
+                web::resource("/auth/logout")
+                    .post(auth::logout)
+                    .default_service(not_allowed("POST")),
+            )
+            .service(
                 web::resource("/me")
-                    .get(me::get)
+                    .route(read().to(me::get))
                     .patch(me::update)
-                    .default_service(not_allowed("GET, PATCH")),
+                    .delete(me::delete)
+                    .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
+            )
+            .service(
+                web::resource("/me/password")
+                    .post(me::change_password)
+                    .default_service(not_allowed("POST")),
             )
             .service(
                 web::resource("/me/avatar")
@@ -75,25 +88,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/timeline")
-                    .get(tweets::home_timeline)
-                    .default_service(not_allowed("GET")),
+                    .route(read().to(tweets::home_timeline))
+                    .default_service(not_allowed("GET, HEAD")),
             )
             .service(
                 web::resource("/tweets")
-                    .get(tweets::public_timeline)
+                    .route(read().to(tweets::public_timeline))
                     .post(tweets::create)
-                    .default_service(not_allowed("GET, POST")),
+                    .default_service(not_allowed("GET, HEAD, POST")),
             )
             .service(
                 web::resource("/tweets/{id}")
-                    .get(tweets::get)
+                    .route(read().to(tweets::get))
                     .delete(tweets::delete)
-                    .default_service(not_allowed("GET, DELETE")),
+                    .default_service(not_allowed("GET, HEAD, DELETE")),
             )
             .service(
                 web::resource("/tweets/{id}/replies")
-                    .get(tweets::replies)
-                    .default_service(not_allowed("GET")),
+                    .route(read().to(tweets::replies))
+                    .default_service(not_allowed("GET, HEAD")),
             )
             .service(
                 web::resource("/tweets/{id}/like")
@@ -103,23 +116,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/users/{username}")
-                    .get(users::get)
-                    .default_service(not_allowed("GET")),
+                    .route(read().to(users::get))
+                    .default_service(not_allowed("GET, HEAD")),
             )
             .service(
                 web::resource("/users/{username}/tweets")
-                    .get(users::tweets)
-                    .default_service(not_allowed("GET")),
+                    .route(read().to(users::tweets))
+                    .default_service(not_allowed("GET, HEAD")),
             )
             .service(
                 web::resource("/users/{username}/followers")
-                    .get(users::followers)
-                    .default_service(not_allowed("GET")),
+                    .route(read().to(users::followers))
+                    .default_service(not_allowed("GET, HEAD")),
             )
             .service(
                 web::resource("/users/{username}/following")
-                    .get(users::following)
-                    .default_service(not_allowed("GET")),
+                    .route(read().to(users::following))
+                    .default_service(not_allowed("GET, HEAD")),
             )
             .service(
                 web::resource("/users/{username}/follow")
@@ -142,6 +155,12 @@ async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
         .finish()
+}
+
+/// GET, and HEAD served by the same handler: actix sends the headers
+/// (Content-Length included) and no body.
+fn read() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 /// The default service of a resource: 405 with the methods it does support.

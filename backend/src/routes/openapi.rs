@@ -22,8 +22,12 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
     paths(
         auth::register,
         auth::login,
+        auth::refresh,
+        auth::logout,
         me::get,
         me::update,
+        me::delete,
+        me::change_password,
         me::avatar,
         users::get,
         users::tweets,
@@ -41,7 +45,6 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
         tweets::unlike,
         health::healthz,
         health::readyz,
-        crate::metrics::serve_metrics,
     ),
     components(
         schemas(crate::error::Problem),

@@ -24,7 +24,10 @@ use crate::{
 fn tweet_id(raw: &str) -> Result<i64, ApiError> {
     match raw.parse::<i64>() {
         Ok(id) if id > 0 => Ok(id),
-        _ => Err(ApiError::NotFound(format!("no tweet with id `{raw}`"))),
+        _ => Err(ApiError::NotFound(format!(
+            "no tweet with id `{}`",
+            crate::error::excerpt(raw)
+        ))),
     }
 }
 
@@ -223,9 +226,15 @@ pub async fn create(
     if reply_to_id.is_some_and(|id| id <= 0) {
         return Err(ApiError::field("reply_to_id", "refers to a tweet that does not exist").into());
     }
-    if idempotency.is_none() {
-        state.post_limiter.check(&format!("user:{}", me.id)).await?;
+    // A replay of a stored key answers with the first tweet and costs
+    // nothing: no limiter, no image stored. Every new request counts.
+    if let Some(idem) = idempotency.clone() {
+        let replayed = db::run(&state.pool, move |conn| tweets::replay(conn, me.id, &idem)).await?;
+        if let Some(tweet) = replayed {
+            return Ok(created_response(&state, tweet, Created::Replayed));
+        }
     }
+    state.post_limiter.check(&format!("user:{}", me.id)).await?;
     let stored = match image {
         Some(bytes) => Some(state.store_image(bytes).await?),
         None => None,
@@ -251,14 +260,22 @@ pub async fn create(
     if created == Created::New {
         state.metrics.tweets_created.inc();
     }
+    Ok(created_response(&state, tweet, created))
+}
+
+/// 201 for a new tweet, 200 for a replay, both with `Location`.
+fn created_response(
+    state: &AppState,
+    tweet: db::models::TweetWithAuthor,
+    created: Created,
+) -> HttpResponse {
     let location = format!("/api/v1/tweets/{}", tweet.tweet.id);
     let mut res = match created {
         Created::New => HttpResponse::Created(),
         Created::Replayed => HttpResponse::Ok(),
     };
-    Ok(res
-        .insert_header((header::LOCATION, location))
-        .json(TweetView::new(tweet, &state.settings.media_url)))
+    res.insert_header((header::LOCATION, location))
+        .json(TweetView::new(tweet, &state.settings.media_url))
 }
 
 #[utoipa::path(

@@ -34,8 +34,11 @@ pub struct Form {
     pub image: Option<Vec<u8>>,
 }
 
-fn malformed() -> ApiError {
-    ApiError::BadRequest("the multipart body is malformed".into())
+fn malformed(err: actix_multipart::MultipartError) -> ApiError {
+    match err {
+        actix_multipart::MultipartError::Payload(e) => crate::error::payload_error(&e),
+        _ => ApiError::BadRequest("the multipart body is malformed".into()),
+    }
 }
 
 /// Reads a form whose text parts are `text_fields` and whose file part is
@@ -59,7 +62,7 @@ pub async fn read_form(
     let mut form = Form::default();
     let mut total = 0usize;
     while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|_| malformed())?;
+        let mut field = field.map_err(malformed)?;
         let name = field.name().unwrap_or_default().to_string();
         let is_image = name == "image";
         let is_text = text_fields.contains(&name.as_str());
@@ -73,7 +76,7 @@ pub async fn read_form(
         };
         let mut buf = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| malformed())?;
+            let chunk = chunk.map_err(malformed)?;
             total += chunk.len();
             if buf.len() + chunk.len() > limit || total > MAX_BODY {
                 return Err(if is_image {

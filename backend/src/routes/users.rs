@@ -40,7 +40,7 @@ impl PageQuery {
 fn username(raw: &str) -> Result<String, ApiError> {
     Username::parse(raw)
         .map(|u| u.as_ref().to_string())
-        .map_err(|_| ApiError::NotFound(format!("no user named `{raw}`")))
+        .map_err(|_| ApiError::NotFound(format!("no user named `{}`", crate::error::excerpt(raw))))
 }
 
 #[utoipa::path(

@@ -148,9 +148,17 @@ pub struct SessionView {
     pub access_token: String,
     #[schema(value_type = String, example = "Bearer")]
     pub token_type: &'static str,
-    /// Seconds until the token expires.
+    /// Seconds until the access token expires.
     #[schema(minimum = 60)]
     pub expires_in: u64,
+    /// Exchange it at `POST /api/v1/auth/refresh` for the next access token
+    /// (and the next refresh token: each one works once). Absent when it was
+    /// set as the `tweets_refresh` cookie instead (`"refresh_cookie": true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub refresh_token: Option<String>,
+    /// Seconds the refresh token (and so the session, unless used) lives.
+    pub refresh_expires_in: u64,
 }
 
 /// One page of a list; follow `next_cursor` (or the `Link` header) for more.

@@ -15,7 +15,9 @@ async fn register_returns_a_session_whose_token_works() {
         .await
         .expect(201);
     assert_eq!(body["token_type"], "Bearer");
-    assert_eq!(body["expires_in"], 86400);
+    assert_eq!(body["expires_in"], 900);
+    assert_eq!(body["refresh_expires_in"], 30 * 86400);
+    assert_eq!(body["refresh_token"].as_str().unwrap().len(), 64);
     let user = &body["user"];
     assert_eq!(user["username"], "Alice_1");
     assert_eq!(user["display_name"], "Alice");
@@ -113,6 +115,12 @@ async fn login_gives_one_answer_for_unknown_users_and_wrong_passwords() {
     assert_eq!(unknown.header("www-authenticate"), Some("Bearer"));
 }
 
+/// The claims of a token, read without checking it.
+pub fn claims_of(token: &str) -> serde_json::Value {
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
 fn forge(header: &str, claims: &serde_json::Value, key: &[u8]) -> String {
     use hmac::{Hmac, Mac};
     let h = URL_SAFE_NO_PAD.encode(header);
@@ -129,7 +137,8 @@ async fn tampered_expired_and_malformed_tokens_are_refused_everywhere() {
     let user = app.register("frank").await;
     let now = chrono::Utc::now().timestamp();
     let sub = user.id.to_string();
-    let good_claims = json!({"sub": sub, "iat": now, "exp": now + 600});
+    let sid = claims_of(&user.token)["sid"].clone();
+    let good_claims = json!({"sub": sub, "sid": sid, "iat": now, "exp": now + 600});
     let hs256 = r#"{"alg":"HS256","typ":"JWT"}"#;
 
     // Sanity: a token forged with the real key is accepted, so the refusals below mean something.
@@ -148,7 +157,27 @@ async fn tampered_expired_and_malformed_tokens_are_refused_everywhere() {
     );
     let expired = forge(
         hs256,
-        &json!({"sub": sub, "iat": now - 7200, "exp": now - 3600}),
+        &json!({"sub": sub, "sid": sid, "iat": now - 7200, "exp": now - 3600}),
+        JWT_SECRET.as_bytes(),
+    );
+    let not_yet = forge(
+        hs256,
+        &json!({"sub": sub, "sid": sid, "iat": now, "nbf": now + 600, "exp": now + 1200}),
+        JWT_SECRET.as_bytes(),
+    );
+    let issued_later = forge(
+        hs256,
+        &json!({"sub": sub, "sid": sid, "iat": now + 600, "exp": now + 1200}),
+        JWT_SECRET.as_bytes(),
+    );
+    let other_session = forge(
+        hs256,
+        &json!({"sub": sub, "sid": 999_999, "iat": now, "exp": now + 600}),
+        JWT_SECRET.as_bytes(),
+    );
+    let no_session = forge(
+        hs256,
+        &json!({"sub": sub, "iat": now, "exp": now + 600}),
         JWT_SECRET.as_bytes(),
     );
     let hs512 = forge(
@@ -158,12 +187,12 @@ async fn tampered_expired_and_malformed_tokens_are_refused_everywhere() {
     );
     let no_exp = forge(
         hs256,
-        &json!({"sub": sub, "iat": now}),
+        &json!({"sub": sub, "sid": sid, "iat": now}),
         JWT_SECRET.as_bytes(),
     );
     let bad_sub = forge(
         hs256,
-        &json!({"sub": "admin", "iat": now, "exp": now + 600}),
+        &json!({"sub": "admin", "sid": sid, "iat": now, "exp": now + 600}),
         JWT_SECRET.as_bytes(),
     );
     let mut flipped = user.token.clone();
@@ -174,6 +203,10 @@ async fn tampered_expired_and_malformed_tokens_are_refused_everywhere() {
         ("alg none", alg_none),
         ("wrong key", wrong_key),
         ("expired", expired),
+        ("not yet valid", not_yet),
+        ("issued in the future", issued_later),
+        ("unknown session", other_session),
+        ("no session", no_session),
         ("hs512", hs512),
         ("no exp", no_exp),
         ("bad sub", bad_sub),
@@ -195,7 +228,7 @@ async fn tampered_expired_and_malformed_tokens_are_refused_everywhere() {
             "/api/v1/me",
             Some(&forge(
                 hs256,
-                &json!({"sub": sub, "iat": now - 7200, "exp": now - 3600}),
+                &json!({"sub": sub, "sid": sid, "iat": now - 7200, "exp": now - 3600}),
                 JWT_SECRET.as_bytes(),
             )),
         )

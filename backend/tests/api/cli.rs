@@ -10,23 +10,9 @@ use std::{
 
 use diesel::{sql_query, sql_types::BigInt, QueryableByName, RunQueryDsl};
 
-use crate::helpers::{spawn_app, TestDb, PASSWORD};
-
-const STRONG_SECRET: &str = "q8Zt3kP0vW9xYb2Lm5Nc7Rd1Fg4Hj6Ks";
-
-/// The binary with a clean environment, run from an empty directory so no
-/// `.env` file is picked up.
-fn tweets(args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tweets"));
-    cmd.args(args)
-        .env_clear()
-        .current_dir(std::env::temp_dir())
-        .env("RUST_LOG", "warn");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd
-}
+use crate::helpers::{
+    connect_when_up, free_port, spawn_app, tweets, TestDb, PASSWORD, STRONG_SECRET,
+};
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     tweets(args, env).output().unwrap()
@@ -236,7 +222,7 @@ async fn seed_fills_the_database_with_consistent_counters() {
     let fks: Mismatches = sql_query("SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f'")
         .get_result(&mut conn)
         .unwrap();
-    assert_eq!(fks.n, 8);
+    assert_eq!(fks.n, 10);
 
     // Seeded accounts can log in, and the data reads back through the API.
     let session = app.login("demo1", "demo-password").await.expect(200);
@@ -248,29 +234,6 @@ async fn seed_fills_the_database_with_consistent_counters() {
         &[("DATABASE_URL", &app.db.url)],
     );
     assert!(stdout(&out).contains("seeded 0 users"), "{}", stdout(&out));
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Waits for the server to accept connections, polling (not sleeping blindly).
-fn connect_when_up(port: u16, child: &mut std::process::Child) -> TcpStream {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
-            return s;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("server exited early: {status}");
-        }
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn read_response(stream: &mut TcpStream) -> String {

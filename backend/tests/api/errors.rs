@@ -20,12 +20,12 @@ async fn unknown_routes_are_404_problem_documents() {
 async fn wrong_methods_are_405_with_allow() {
     let app = spawn_app().await;
     for (method, path, allow) in [
-        (Method::PUT, "/api/v1/tweets", "GET, POST"),
-        (Method::POST, "/api/v1/tweets/1", "GET, DELETE"),
+        (Method::PUT, "/api/v1/tweets", "GET, HEAD, POST"),
+        (Method::POST, "/api/v1/tweets/1", "GET, HEAD, DELETE"),
         (Method::GET, "/api/v1/auth/login", "POST"),
-        (Method::DELETE, "/api/v1/me", "GET, PATCH"),
+        (Method::PUT, "/api/v1/me", "GET, HEAD, PATCH, DELETE"),
         (Method::POST, "/api/v1/users/x/follow", "PUT, DELETE"),
-        (Method::POST, "/healthz", "GET"),
+        (Method::POST, "/healthz", "GET, HEAD"),
     ] {
         let res = app.send(app.request(method.clone(), path, None)).await;
         res.problem(405);

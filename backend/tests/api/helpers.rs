@@ -141,7 +141,9 @@ pub struct TestApp {
     pub media_root: std::path::PathBuf,
     /// Statements run by the app's pool so far.
     pub queries: prometheus::IntCounter,
-    handle: actix_web::dev::ServerHandle,
+    handles: Vec<actix_web::dev::ServerHandle>,
+    /// Where `/metrics` answers (its own listener).
+    pub metrics_address: String,
     pub db: TestDb,
 }
 
@@ -190,9 +192,18 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
         pool_metrics.clone(),
     );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let app = Application::with_listener(settings, pool, &pool_metrics, listener).unwrap();
+    let metrics_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let app = Application::with_listeners(
+        settings,
+        pool,
+        &pool_metrics,
+        listener,
+        Some(metrics_listener),
+    )
+    .unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.server_handle();
+    let metrics_address = format!("http://127.0.0.1:{}", app.metrics_port().unwrap());
+    let handles = app.server_handles();
     actix_web::rt::spawn(app.run_until_stopped());
     let app = TestApp {
         address,
@@ -202,7 +213,8 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
             .unwrap(),
         media_root,
         queries,
-        handle,
+        handles,
+        metrics_address,
         db,
     };
     // The server starts on this runtime: one request makes sure it is up
@@ -213,8 +225,9 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let handle = self.handle.clone();
-        actix_web::rt::spawn(async move { handle.stop(false).await });
+        for handle in self.handles.clone() {
+            actix_web::rt::spawn(async move { handle.stop(false).await });
+        }
         let _ = std::fs::remove_dir_all(&self.media_root);
     }
 }
@@ -282,6 +295,7 @@ impl Res {
 pub struct User {
     pub id: i64,
     pub token: String,
+    pub refresh_token: String,
 }
 
 impl TestApp {
@@ -309,6 +323,12 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         req
+    }
+
+    /// `GET /metrics` on the metrics listener.
+    pub async fn metrics(&self) -> Res {
+        self.send(self.client.get(format!("{}/metrics", self.metrics_address)))
+            .await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Res {
@@ -341,6 +361,7 @@ impl TestApp {
         User {
             id: body["user"]["id"].as_i64().unwrap(),
             token: body["access_token"].as_str().unwrap().to_string(),
+            refresh_token: body["refresh_token"].as_str().unwrap().to_string(),
         }
     }
 
@@ -396,4 +417,93 @@ impl TestApp {
 /// The ids of a list of tweets or users.
 pub fn ids(items: &[Value]) -> Vec<i64> {
     items.iter().map(|v| v["id"].as_i64().unwrap()).collect()
+}
+
+/// A JWT secret `check --deploy` accepts.
+pub const STRONG_SECRET: &str = "q8Zt3kP0vW9xYb2Lm5Nc7Rd1Fg4Hj6Ks";
+
+/// The binary with a clean environment, run from an empty directory so no
+/// `.env` file is picked up.
+pub fn tweets(args: &[&str], env: &[(&str, &str)]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tweets"));
+    cmd.args(args)
+        .env_clear()
+        .current_dir(std::env::temp_dir())
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits for the server to accept connections, polling (not sleeping blindly).
+pub fn connect_when_up(port: u16, child: &mut std::process::Child) -> std::net::TcpStream {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            return s;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("server exited early: {status}");
+        }
+        assert!(std::time::Instant::now() < deadline, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// `tweets serve` as its own process on a free port, killed when dropped.
+pub struct Served {
+    pub address: String,
+    child: std::process::Child,
+    media: std::path::PathBuf,
+}
+
+impl Served {
+    /// Starts the server with `env` on top of test defaults.
+    pub fn start(env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let media = std::env::temp_dir().join(format!(
+            "tweets-media-{port}-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let bind = format!("127.0.0.1:{port}");
+        let mut vars: Vec<(&str, &str)> = vec![
+            ("BIND_ADDR", &bind),
+            ("METRICS_ADDR", "off"),
+            ("JWT_SECRET", STRONG_SECRET),
+            ("MEDIA_ROOT", media.to_str().unwrap()),
+            ("RATE_LIMIT_AUTH_PER_MINUTE", "0"),
+        ];
+        vars.extend_from_slice(env);
+        let mut child = tweets(&["serve"], &vars)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        drop(connect_when_up(port, &mut child));
+        Self {
+            address: format!("http://{bind}"),
+            child,
+            media,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.media);
+    }
 }

@@ -16,6 +16,8 @@ mod openapi;
 mod pagination;
 mod ratelimit;
 mod schema;
+mod security;
+mod sessions;
 mod static_files;
 mod tweets;
 mod users;

@@ -1,4 +1,5 @@
-//! `GET /metrics`: what operators and the alert rules rely on.
+//! `GET /metrics`: what operators and the alert rules rely on, on its own
+//! listener (`METRICS_ADDR`) and never on the API's.
 
 use serde_json::json;
 
@@ -26,7 +27,7 @@ async fn requests_are_counted_by_route_pattern_and_unknown_paths_collapse() {
     for path in ["/wp-admin.php", "/nope/1", "/nope/2", "/.env"] {
         app.get(path, None).await.problem(404);
     }
-    let res = app.get("/metrics", None).await;
+    let res = app.metrics().await;
     assert_eq!(res.status.as_u16(), 200);
     assert!(res
         .header("content-type")
@@ -81,7 +82,7 @@ async fn domain_pool_build_and_process_metrics_are_exported() {
     }
     app.login("alice", PASSWORD).await.expect(200);
 
-    let text = app.get("/metrics", None).await.text;
+    let text = app.metrics().await.text;
     assert_eq!(sample(&text, "tweets_created_total"), Some(3.0), "{text}");
     assert_eq!(sample(&text, "users_registered_total"), Some(2.0));
     assert_eq!(

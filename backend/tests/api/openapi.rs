@@ -23,7 +23,7 @@ fn the_document_describes_every_route_of_the_contract() {
     for (path, methods) in [
         ("/api/v1/auth/register", &["post"][..]),
         ("/api/v1/auth/login", &["post"]),
-        ("/api/v1/me", &["get", "patch"]),
+        ("/api/v1/me", &["get", "patch", "delete"]),
         ("/api/v1/users/{username}", &["get"]),
         ("/api/v1/users/{username}/tweets", &["get"]),
         ("/api/v1/users/{username}/followers", &["get"]),
@@ -36,8 +36,10 @@ fn the_document_describes_every_route_of_the_contract() {
         ("/api/v1/tweets/{id}/like", &["put", "delete"]),
         ("/healthz", &["get"]),
         ("/readyz", &["get"]),
-        ("/metrics", &["get"]),
         ("/api/v1/me/avatar", &["put"]),
+        ("/api/v1/me/password", &["post"]),
+        ("/api/v1/auth/refresh", &["post"]),
+        ("/api/v1/auth/logout", &["post"]),
     ] {
         for m in methods {
             let op = &paths[path][m];

@@ -1,0 +1,304 @@
+//! Revocable sessions: refresh-token rotation and reuse detection, sign-out,
+//! password changes, account deletion, and the browser's cookie transport.
+
+use diesel::{sql_query, sql_types::BigInt, QueryableByName, RunQueryDsl};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, Res, TestApp, PASSWORD};
+
+async fn refresh(app: &TestApp, token: &str) -> Res {
+    app.json(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        &json!({"refresh_token": token}),
+    )
+    .await
+}
+
+fn tokens(body: &Value) -> (String, String) {
+    (
+        body["access_token"].as_str().unwrap().to_string(),
+        body["refresh_token"].as_str().unwrap().to_string(),
+    )
+}
+
+#[actix_web::test]
+async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_whole_session() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let first = refresh(&app, &alice.refresh_token).await.expect(200);
+    let (access2, refresh2) = tokens(&first);
+    assert_ne!(refresh2, alice.refresh_token);
+    assert_eq!(first["user"]["username"], "alice");
+    app.get("/api/v1/me", Some(&access2)).await.expect(200);
+    let (access3, refresh3) = tokens(&refresh(&app, &refresh2).await.expect(200));
+    app.get("/api/v1/me", Some(&access3)).await.expect(200);
+
+    // The first token again: somebody copied it. Everything of the session ends.
+    let res = refresh(&app, &alice.refresh_token).await;
+    res.problem(401);
+    assert!(res.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("already used"));
+    refresh(&app, &refresh3).await.problem(401);
+    for token in [&alice.token, &access2, &access3] {
+        app.get("/api/v1/me", Some(token)).await.problem(401);
+    }
+    // Other sessions of the account are untouched.
+    let other = app.login("alice", PASSWORD).await.expect(200);
+    app.get("/api/v1/me", other["access_token"].as_str())
+        .await
+        .expect(200);
+
+    for bad in ["", "nonsense", &"0".repeat(64)] {
+        refresh(&app, bad).await.problem(401);
+    }
+    app.json(Method::POST, "/api/v1/auth/refresh", None, &json!({}))
+        .await
+        .problem(401);
+}
+
+#[actix_web::test]
+async fn logout_ends_the_session_at_once() {
+    let app = spawn_app().await;
+    let bob = app.register("bob").await;
+    let phone = app.login("bob", PASSWORD).await.expect(200);
+    let (phone_access, phone_refresh) = tokens(&phone);
+
+    // By refresh token (no access token needed)…
+    let res = app
+        .json(
+            Method::POST,
+            "/api/v1/auth/logout",
+            None,
+            &json!({"refresh_token": bob.refresh_token}),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 204);
+    app.get("/api/v1/me", Some(&bob.token)).await.problem(401);
+    refresh(&app, &bob.refresh_token).await.problem(401);
+    // …or by access token alone, without a body.
+    let res = app
+        .send(app.request(Method::POST, "/api/v1/auth/logout", Some(&phone_access)))
+        .await;
+    assert_eq!(res.status.as_u16(), 204);
+    app.get("/api/v1/me", Some(&phone_access))
+        .await
+        .problem(401);
+    refresh(&app, &phone_refresh).await.problem(401);
+    // Idempotent.
+    let res = app
+        .json(
+            Method::POST,
+            "/api/v1/auth/logout",
+            None,
+            &json!({"refresh_token": bob.refresh_token}),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 204);
+}
+
+#[actix_web::test]
+async fn changing_the_password_signs_out_every_other_session() {
+    let app = spawn_app().await;
+    let carol = app.register("carol").await;
+    let (laptop_access, laptop_refresh) = tokens(&app.login("carol", PASSWORD).await.expect(200));
+    let change = |current: &str, new: &str| {
+        app.send(
+            app.request(Method::POST, "/api/v1/me/password", Some(&carol.token))
+                .json(&json!({"current_password": current, "new_password": new})),
+        )
+    };
+    let wrong = change("not it at all", "a brand new passphrase")
+        .await
+        .problem(422);
+    assert!(wrong["errors"]["current_password"].is_array());
+    let short = change(PASSWORD, "short").await.problem(422);
+    assert!(short["errors"]["new_password"].is_array());
+    let res = change(PASSWORD, "a brand new passphrase").await;
+    assert_eq!(res.status.as_u16(), 204);
+
+    app.get("/api/v1/me", Some(&carol.token)).await.expect(200);
+    refresh(&app, &carol.refresh_token).await.expect(200);
+    app.get("/api/v1/me", Some(&laptop_access))
+        .await
+        .problem(401);
+    refresh(&app, &laptop_refresh).await.problem(401);
+    app.login("carol", PASSWORD).await.problem(401);
+    app.login("carol", "a brand new passphrase")
+        .await
+        .expect(200);
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[actix_web::test]
+async fn deleting_the_account_removes_everything_it_owns() {
+    let app = spawn_app().await;
+    let dan = app.register("dan").await;
+    let erin = app.register("erin").await;
+    app.follow(&dan, "erin").await;
+    app.follow(&erin, "dan").await;
+    let erins = app.post_tweet(&erin, "erin's").await;
+    let dans = app.post_tweet(&dan, "dan's").await;
+    let reply = app
+        .reply(&erin, dans["id"].as_i64().unwrap(), "a reply")
+        .await;
+    app.put(
+        &format!("/api/v1/tweets/{}/like", erins["id"]),
+        Some(&dan.token),
+    )
+    .await
+    .expect(200);
+    let png = {
+        let img = image::RgbImage::from_pixel(4, 4, image::Rgb([1, 2, 3]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let form = reqwest::multipart::Form::new().part(
+        "image",
+        reqwest::multipart::Part::bytes(png).file_name("a.png"),
+    );
+    app.send(
+        app.request(Method::PUT, "/api/v1/me/avatar", Some(&dan.token))
+            .multipart(form),
+    )
+    .await
+    .expect(200);
+    let files_before = walk_files(&app.media_root);
+    assert_eq!(files_before, 1);
+
+    let delete = |password: &str| {
+        app.send(
+            app.request(Method::DELETE, "/api/v1/me", Some(&dan.token))
+                .json(&json!({"password": password})),
+        )
+    };
+    delete("not the password").await.problem(422);
+    let res = delete(PASSWORD).await;
+    assert_eq!(res.status.as_u16(), 204);
+
+    app.get("/api/v1/me", Some(&dan.token)).await.problem(401);
+    refresh(&app, &dan.refresh_token).await.problem(401);
+    app.get("/api/v1/users/dan", None).await.problem(404);
+    app.get(&format!("/api/v1/tweets/{}", dans["id"]), None)
+        .await
+        .problem(404);
+    // Erin's counters follow; her reply stays, detached.
+    let erin_now = app.get("/api/v1/users/erin", None).await.expect(200);
+    assert_eq!(erin_now["followers_count"], 0);
+    assert_eq!(erin_now["following_count"], 0);
+    let liked = app
+        .get(&format!("/api/v1/tweets/{}", erins["id"]), None)
+        .await
+        .expect(200);
+    assert_eq!(liked["like_count"], 0);
+    let kept = app
+        .get(&format!("/api/v1/tweets/{}", reply["id"]), None)
+        .await
+        .expect(200);
+    assert_eq!(kept["reply_to_id"], Value::Null);
+    assert_eq!(walk_files(&app.media_root), 0);
+    let mut conn = app.db.connect();
+    for table in ["sessions", "refresh_tokens", "likes", "idempotency_keys"] {
+        let left: Count = sql_query(format!(
+            "SELECT count(*) AS n FROM {table} t WHERE {}",
+            match table {
+                "refresh_tokens" => "session_id NOT IN (SELECT id FROM sessions)".to_string(),
+                _ => format!("user_id = {}", dan.id),
+            }
+        ))
+        .get_result(&mut conn)
+        .unwrap();
+        assert_eq!(left.n, 0, "{table}");
+    }
+}
+
+fn walk_files(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n == ".tmp") {
+                    0
+                } else {
+                    walk_files(&path)
+                }
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// The `tweets_refresh=…` value and attributes of a `Set-Cookie` header.
+fn refresh_cookie(res: &Res) -> String {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tweets_refresh="))
+        .unwrap_or_else(|| panic!("no refresh cookie in {:?}", res.headers))
+        .to_string()
+}
+
+#[actix_web::test]
+async fn browsers_keep_the_refresh_token_in_a_strict_http_only_cookie() {
+    let app = spawn_app().await;
+    let res = app
+        .register_raw(&json!({"username": "fay", "password": PASSWORD, "refresh_cookie": true}))
+        .await;
+    let body = res.expect(201);
+    assert!(body.get("refresh_token").is_none(), "{body}");
+    let cookie = refresh_cookie(&res);
+    for attribute in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/api/v1/auth",
+        "Max-Age=2592000",
+    ] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    let value = cookie.split(';').next().unwrap().to_string();
+
+    // The cookie alone refreshes; the successor comes back as a cookie.
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/refresh", None)
+                .header("cookie", &value)
+                .json(&json!({})),
+        )
+        .await;
+    let body = res.expect(200);
+    assert!(body.get("refresh_token").is_none());
+    let next = refresh_cookie(&res);
+    assert_ne!(next.split(';').next().unwrap(), value);
+
+    // Signing out clears it.
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/logout", None)
+                .header("cookie", next.split(';').next().unwrap())
+                .json(&json!({})),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 204);
+    let cleared = refresh_cookie(&res);
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    app.get("/api/v1/me", body["access_token"].as_str())
+        .await
+        .problem(401);
+}
