@@ -24,6 +24,13 @@ cp frontend/index.html "$tmp/static/" 2>/dev/null || echo '<!doctype html><title
 "$bin/python" scripts/render_nginx.py "$tmp/conf" NGINX_PORT=8080 API_UPSTREAM=127.0.0.1:8081 \
   API_UPSTREAM_PARAMS= NGINX_RESOLVER=127.0.0.1 TWEETS_STATIC_ROOT="$tmp/static" TWEETS_MEDIA_ROOT="$tmp/media"
 nginx -t -q -p "$tmp/conf" -c "$tmp/conf/nginx.conf" -e "$tmp/conf/error.log"
+echo "nginx -t (HTTPS: templates-tls/)"
+scripts/certs.sh "$tmp/certs" >/dev/null
+"$bin/python" scripts/render_nginx.py --tls "$tmp/conf-tls" NGINX_PORT=8080 API_UPSTREAM=127.0.0.1:8081 \
+  API_UPSTREAM_PARAMS= NGINX_RESOLVER=127.0.0.1 TWEETS_STATIC_ROOT="$tmp/static" TWEETS_MEDIA_ROOT="$tmp/media" \
+  NGINX_TLS_PORT=8443 NGINX_PUBLIC_TLS_PORT=443 TLS_CERTIFICATE="$tmp/certs/fullchain.pem" \
+  TLS_CERTIFICATE_KEY="$tmp/certs/privkey.pem" NGINX_OCSP_STAPLING=off ACME_WEBROOT="$tmp/static"
+nginx -t -q -p "$tmp/conf-tls" -c "$tmp/conf-tls/nginx.conf" -e "$tmp/conf-tls/error.log"
 
 echo "shellcheck"
 "$bin/shellcheck" -x scripts/*.sh bench/*.sh .ci/run

@@ -21,6 +21,7 @@ OVERLAYS = {
     "compose.override.yaml": set(),
     "compose.prod.yaml": {"redis"},
     "compose.monitoring.yaml": {"prometheus", "alertmanager", "postgres-exporter", "grafana"},
+    "compose.tls.yaml": {"certbot"},
 }
 STANDALONE = ["compose.test.yaml"]
 USED_AS = [
@@ -28,6 +29,8 @@ USED_AS = [
     [BASE, "compose.prod.yaml"],
     [BASE, "compose.override.yaml", "compose.monitoring.yaml"],
     [BASE, "compose.prod.yaml", "compose.monitoring.yaml"],
+    [BASE, "compose.prod.yaml", "compose.tls.yaml"],
+    [BASE, "compose.override.yaml", "compose.tls.yaml"],
 ]
 VAR = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 

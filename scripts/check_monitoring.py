@@ -106,12 +106,14 @@ def main():
     tmp = tempfile.mkdtemp(prefix="tweets-monitoring-")
     procs = []
     try:
-        api_port = free_port()
+        api_port, metrics_port = free_port(), free_port()
         env = dict(os.environ, DATABASE_URL=f"{admin}/{db}", BIND_ADDR=f"127.0.0.1:{api_port}",
+                   METRICS_ADDR=f"127.0.0.1:{metrics_port}",
                    JWT_SECRET="monitoring-check-secret-0123456789abcdef", RATE_LIMIT_AUTH_PER_MINUTE="0",
                    RATE_LIMIT_POSTS_PER_MINUTE="0", RUST_LOG="error", MEDIA_ROOT=os.path.join(tmp, "media"))
         procs.append(subprocess.Popen([BIN, "serve"], env=env))
         api = f"http://127.0.0.1:{api_port}"
+        metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
         wait_for("the API", lambda: http("GET", f"{api}/healthz")[0] == 200)
 
         # Traffic: every kind of event the dashboard shows.
@@ -127,8 +129,10 @@ def main():
         assert http("POST", f"{api}/api/v1/auth/login", {"username": "watcher", "password": "wrong-password"})[0] == 401
 
         # 1. Every queried metric exists.
-        status, metrics = http("GET", f"{api}/metrics")
+        status, metrics = http("GET", metrics_url)
         assert status == 200
+        # Never on the API's own port.
+        assert http("GET", f"{api}/metrics")[0] == 404
         exported = exported_names(metrics)
         problems = []
         for source, exprs in (("alert", rule_exprs()), ("dashboard", dashboard_exprs())):
@@ -146,7 +150,7 @@ def main():
         config = {
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
             "rule_files": ["alert_rules.yml"],
-            "scrape_configs": [{"job_name": "api", "static_configs": [{"targets": [f"127.0.0.1:{api_port}"]}]}],
+            "scrape_configs": [{"job_name": "api", "static_configs": [{"targets": [f"127.0.0.1:{metrics_port}"]}]}],
         }
         with open(os.path.join(tmp, "prometheus.yml"), "w") as f:
             yaml.safe_dump(config, f)

@@ -45,14 +45,14 @@ scratch_db() {
 }
 
 # start_api BINARY DB_URL PORT MEDIA_ROOT [NAME=VALUE…]: `tweets serve` with
-# rate limits off and a fixed test secret (override with NAME=VALUE), stopped
-# on exit; returns once /healthz answers.
+# rate limits off, no metrics listener and a fixed test secret (override with
+# NAME=VALUE), stopped on exit; returns once /healthz answers.
 start_api() {
   local bin=$1 url=$2 port=$3 media=$4
   shift 4
   env DATABASE_URL="$url" BIND_ADDR="127.0.0.1:$port" MEDIA_ROOT="$media" \
     JWT_SECRET="${JWT_SECRET:-check-scripts-secret-0123456789abcdefgh}" \
-    RATE_LIMIT_AUTH_PER_MINUTE=0 RATE_LIMIT_POSTS_PER_MINUTE=0 RUST_LOG="${RUST_LOG:-error}" \
+    RATE_LIMIT_AUTH_PER_MINUTE=0 RATE_LIMIT_POSTS_PER_MINUTE=0 RUST_LOG="${RUST_LOG:-error}" METRICS_ADDR=off \
     "$@" "$bin" serve &
   stop_on_exit $!
   wait_http "http://127.0.0.1:$port/healthz"

@@ -151,7 +151,22 @@ impl Settings {
         Self::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
     }
 
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let file_problems = std::cell::RefCell::new(Vec::new());
+        let get = |key: &str| secret_or_file(&lookup, key, &mut file_problems.borrow_mut());
+        let settings = Self::parse(&get);
+        let file_problems = file_problems.into_inner();
+        match settings {
+            Ok(settings) if file_problems.is_empty() => Ok(settings),
+            Ok(_) => Err(ConfigError(file_problems)),
+            Err(ConfigError(mut problems)) => {
+                problems.extend(file_problems);
+                Err(ConfigError(problems))
+            }
+        }
+    }
+
+    fn parse(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut problems = Vec::new();
 
         let app_env = match get("APP_ENV").as_deref() {
@@ -414,6 +429,50 @@ impl Settings {
     }
 }
 
+/// Variables that may instead be read from a file named by `NAME_FILE`
+/// (Docker/Compose and Kubernetes secrets are files).
+pub const FILE_VARIABLES: [&str; 4] = [
+    "DATABASE_URL",
+    "JWT_SECRET",
+    "POSTGRES_PASSWORD",
+    "REDIS_URL",
+];
+
+/// `NAME`, or the contents of the file `NAME_FILE` names (one trailing
+/// newline dropped), for the [`FILE_VARIABLES`]; setting both is refused.
+fn secret_or_file(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    problems: &mut Vec<String>,
+) -> Option<String> {
+    if !FILE_VARIABLES.contains(&key) {
+        return get(key);
+    }
+    match (get(key), get(&format!("{key}_FILE"))) {
+        (value, None) => value,
+        (Some(_), Some(_)) => {
+            problems.push(format!("set {key} or {key}_FILE, not both"));
+            None
+        }
+        (None, Some(path)) => match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let value = text
+                    .strip_suffix('\n')
+                    .map(|v| v.strip_suffix('\r').unwrap_or(v))
+                    .unwrap_or(&text);
+                (!value.is_empty()).then(|| value.to_string()).or_else(|| {
+                    problems.push(format!("{key}_FILE ({path}) is empty"));
+                    None
+                })
+            }
+            Err(e) => {
+                problems.push(format!("{key}_FILE ({path}) cannot be read: {e}"));
+                None
+            }
+        },
+    }
+}
+
 fn parse_num<T: std::str::FromStr + Copy>(
     get: &impl Fn(&str) -> Option<String>,
     key: &str,
@@ -481,6 +540,78 @@ fn parse_duration(
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn secrets_can_come_from_files() {
+        let dir = std::env::temp_dir().join(format!("tweets-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let secret = dir.join("jwt");
+        std::fs::write(&secret, "q8Zt3kP0vW9xYb2Lm5Nc7Rd1Fg4Hj6Ks\n").unwrap();
+        let url = dir.join("url");
+        std::fs::write(&url, "postgres://u:p%40ss@db/tweets").unwrap();
+        let (secret, url) = (secret.display().to_string(), url.display().to_string());
+        let s = settings(&[("JWT_SECRET_FILE", &secret), ("DATABASE_URL_FILE", &url)]).unwrap();
+        assert_eq!(s.jwt_secret.expose(), "q8Zt3kP0vW9xYb2Lm5Nc7Rd1Fg4Hj6Ks");
+        assert_eq!(s.database_url, "postgres://u:p%40ss@db/tweets");
+
+        let err = settings(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("JWT_SECRET", "a"),
+            ("JWT_SECRET_FILE", &secret),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("JWT_SECRET or JWT_SECRET_FILE"),
+            "{err}"
+        );
+        let err = settings(&[("DATABASE_URL_FILE", "/nonexistent/secret")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("DATABASE_URL_FILE (/nonexistent/secret) cannot be read"),
+            "{err}"
+        );
+        let empty = dir.join("empty");
+        std::fs::write(&empty, "\n").unwrap();
+        let err = settings(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("JWT_SECRET_FILE", &empty.display().to_string()),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("is empty"), "{err}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Every variable this module reads (a quoted ALL_CAPS name in the code
+    /// above the tests) is documented in `.env.example`, set or commented.
+    #[test]
+    fn every_variable_is_documented_in_env_example() {
+        let code = include_str!("config.rs");
+        let code = &code[..code.find("#[cfg(test)]").unwrap()];
+        let example = include_str!("../../.env.example");
+        let documented = |name: &str| {
+            example.lines().any(|l| {
+                let l = l.trim_start_matches('#').trim();
+                l.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('='))
+            })
+        };
+        let mut names: Vec<&str> = code
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| {
+                s.len() > 3
+                    && s.contains('_')
+                    && s.chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            })
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        assert!(names.len() > 20, "{names:?}");
+        let missing: Vec<_> = names.iter().filter(|n| !documented(n)).collect();
+        assert!(missing.is_empty(), "not in .env.example: {missing:?}");
+    }
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         let map: HashMap<String, String> = vars

@@ -160,16 +160,41 @@ test('two people sign up, post, follow, like, reply, delete and edit their profi
   await b.context().close();
 });
 
-test('an expired session returns to the login screen and says why', async () => {
+test('an expired access token is renewed from the refresh cookie, an ended session returns to login', async () => {
   const page = await newPage(browser);
   await signUp(page, `carol_${stamp}`);
-  const { user } = await page.evaluate(() => JSON.parse(localStorage.getItem('tweets.session')));
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('tweets.session')));
+  // The refresh token never reaches script: it is an HttpOnly cookie for /api/v1/auth only.
+  assert.equal(JSON.stringify(stored).includes('refresh'), false);
+  const [cookie] = await page.context().cookies();
+  assert.equal(cookie.name, 'tweets_refresh');
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.secure, true);
+  assert.equal(cookie.sameSite, 'Strict');
+  assert.equal(cookie.path, '/api/v1/auth');
+  assert.equal(await page.evaluate(() => document.cookie), '');
+
+  const { sid } = JSON.parse(Buffer.from(stored.token.split('.')[1], 'base64url').toString());
   const now = Math.floor(Date.now() / 1000);
-  const expired = token({ sub: String(user.id), iat: now - 7200, exp: now - 3600 });
-  await page.evaluate((t) => {
+  const expired = token({ sub: String(stored.user.id), sid, iat: now - 7200, exp: now - 3600 });
+  const setToken = (t) => page.evaluate((value) => {
     const s = JSON.parse(localStorage.getItem('tweets.session'));
-    localStorage.setItem('tweets.session', JSON.stringify({ ...s, token: t }));
-  }, expired);
+    localStorage.setItem('tweets.session', JSON.stringify({ ...s, token: value }));
+  }, t);
+  await setToken(expired);
+  const [refresh] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh')),
+    page.goto('/home'),
+  ]);
+  assert.equal(refresh.status(), 200);
+  await page.getByRole('heading', { name: 'Home' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/home');
+  const renewed = await page.evaluate(() => JSON.parse(localStorage.getItem('tweets.session')).token);
+  assert.notEqual(renewed, expired);
+
+  // Without the cookie (another browser, or signed out elsewhere) the session is over.
+  await page.context().clearCookies();
+  await setToken(expired);
   await page.goto('/home');
   await page.waitForURL('**/login?next=%2Fhome');
   await page.getByRole('alert').filter({ hasText: 'Your session has expired' }).waitFor();
@@ -223,5 +248,14 @@ test('pages are accessible: labelled fields, landmarks, keyboard focus', async (
   assert.ok(headers['referrer-policy']);
   assert.ok(headers['permissions-policy']);
   assert.equal(headers.server, 'nginx');
+  // Over HTTPS only: HSTS for two years, and plain HTTP sends people there.
+  assert.equal(new URL(page.url()).protocol, 'https:');
+  assert.equal(headers['strict-transport-security'], 'max-age=63072000; includeSubDomains');
+  const plain = await fetch(`${process.env.E2E_HTTP_URL}/u/somebody?x=1`, { redirect: 'manual' });
+  assert.equal(plain.status, 308);
+  assert.equal(plain.headers.get('location'), `${BASE}/u/somebody?x=1`);
+  assert.equal(plain.headers.get('strict-transport-security'), null);
+  const health = await fetch(`${process.env.E2E_HTTP_URL}/nginx-health`);
+  assert.equal(health.status, 200);
   await page.context().close();
 });

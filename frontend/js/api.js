@@ -1,5 +1,8 @@
 // The JSON API client: one place that knows about tokens, problem documents
-// and an expired session.
+// and sessions. The access token (15 minutes) lives in localStorage; the
+// refresh token never reaches script: the server keeps it in an HttpOnly
+// cookie scoped to /api/v1/auth, and an expired access token is exchanged
+// for a new one once, transparently.
 
 const BASE = '/api/v1';
 const SESSION_KEY = 'tweets.session';
@@ -41,13 +44,50 @@ export const session = {
   },
 };
 
-/** Called when a request with a token comes back 401: the session is over. */
+/** Called when a request with a token comes back 401 and no refresh helps: the session is over. */
 let onExpired = () => {};
 export function whenSessionExpires(fn) {
   onExpired = fn;
 }
 
-export async function request(method, path, { json, form, headers = {}, auth = true } = {}) {
+/**
+ * Exchanges the refresh cookie for a new access token. One exchange at a time
+ * across tabs (a refresh token works once: two tabs spending the same one
+ * would end the session), and a tab that waited uses what another one got.
+ */
+async function refreshSession(staleToken) {
+  const exchange = async () => {
+    const current = session.get();
+    if (current && current.token !== staleToken) return current;
+    const res = await fetch(`${BASE}/auth/refresh`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: '{}',
+      credentials: 'same-origin',
+    }).catch(() => null);
+    if (!res || !res.ok) return null;
+    return session.save(await res.json());
+  };
+  return navigator.locks ? navigator.locks.request('tweets.refresh', exchange) : exchange();
+}
+
+let refreshing = null;
+
+export async function request(method, path, options = {}) {
+  const sent = session.get()?.token;
+  try {
+    return await send(method, path, options);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401 || !sent || options.auth === false) throw err;
+    refreshing ||= refreshSession(sent).finally(() => { refreshing = null; });
+    if (await refreshing) return send(method, path, options);
+    session.clear();
+    onExpired(err.message || 'Your session has ended.');
+    throw err;
+  }
+}
+
+async function send(method, path, { json, form, headers = {}, auth = true } = {}) {
   const s = session.get();
   const init = { method, headers: { Accept: 'application/json', ...headers } };
   if (auth && s) init.headers.Authorization = `Bearer ${s.token}`;
@@ -66,20 +106,19 @@ export async function request(method, path, { json, form, headers = {}, auth = t
   if (res.status === 204) return null;
   const type = res.headers.get('Content-Type') || '';
   const body = type.includes('json') ? await res.json().catch(() => null) : null;
-  if (!res.ok) {
-    if (res.status === 401 && init.headers.Authorization) {
-      session.clear();
-      onExpired(body?.detail || 'Your session has ended.');
-    }
-    throw new ApiError(res.status, body);
-  }
+  if (!res.ok) throw new ApiError(res.status, body);
   return body;
 }
 
 export const api = {
   register: (username, password, display_name) =>
-    request('POST', '/auth/register', { json: { username, password, display_name }, auth: false }),
-  login: (username, password) => request('POST', '/auth/login', { json: { username, password }, auth: false }),
+    request('POST', '/auth/register', {
+      json: { username, password, display_name, refresh_cookie: true }, auth: false,
+    }),
+  login: (username, password) =>
+    request('POST', '/auth/login', { json: { username, password, refresh_cookie: true }, auth: false }),
+  // The refresh cookie names the session: no access token needed.
+  logout: () => request('POST', '/auth/logout', { json: {}, auth: false }),
   me: () => request('GET', '/me'),
   updateMe: (changes) => request('PATCH', '/me', { json: changes }),
   setAvatar: (file) => {

@@ -118,7 +118,10 @@ function renderNav() {
   }
 }
 
-function logout() {
+async function logout() {
+  // Ends the session on the server (its tokens stop working everywhere) and
+  // clears the refresh cookie; signed out here even if the server is away.
+  await api.logout().catch(() => {});
   session.clear();
   flash('You are logged out.');
   go('/');
