@@ -6,6 +6,10 @@
 #   scripts/pg.sh start | stop | status   the project cluster under .data/pg
 #   scripts/pg.sh with-throwaway CMD…    run CMD with DATABASE_URL set: $DATABASE_URL when it
 #                                     answers, else a fresh cluster in a temp dir, removed afterwards
+#   scripts/pg.sh with-throwaway-tls CERT_DIR CMD…
+#                                     run CMD against a fresh cluster that accepts TLS connections
+#                                     only, with CERT_DIR/fullchain.pem and privkey.pem (certs.sh);
+#                                     DATABASE_URL names it by `localhost` (the certificate's name)
 #
 # Works as an ordinary user and as root (initdb refuses root: it then runs as
 # the `postgres` user through runuser). PostgreSQL binaries are found through
@@ -63,10 +67,10 @@ pick_port() {
   die "no free port found"
 }
 
-# init_and_start DIR: initdb (when new) and start a cluster in DIR, on a free
-# port; prints the port.
+# init_and_start DIR [SERVER OPTIONS]: initdb (when new) and start a cluster
+# in DIR, on a free port; prints the port.
 init_and_start() {
-  local dir=$1 bin port
+  local dir=$1 extra=${2:-} bin port
   bin=$(find_pg_bin)
   mkdir -p "$dir"
   if [[ $(id -u) -eq 0 ]]; then
@@ -80,7 +84,7 @@ init_and_start() {
   for _ in 1 2 3 4 5; do
     port=$(pick_port)
     if as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 $extra" \
         start >/dev/null 2>&1; then
       echo "$port" >"$dir/port"
       [[ $(id -u) -eq 0 ]] && chown postgres: "$dir/port"
@@ -147,11 +151,34 @@ cmd_with_throwaway() {
   return "$status"
 }
 
+cmd_with_throwaway_tls() {
+  local certs=$1 dir port status=0
+  shift
+  [[ -s "$certs/fullchain.pem" && -s "$certs/privkey.pem" ]] || die "no fullchain.pem/privkey.pem in $certs (scripts/certs.sh makes them)"
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/tweets-pg-tls.XXXXXX")
+  # shellcheck disable=SC2064 # expand now: the trap must remove this very directory
+  trap "stop_cluster '$dir'; rm -rf '$dir'" EXIT
+  mkdir -p "$dir/tls"
+  cp "$certs/fullchain.pem" "$certs/privkey.pem" "$dir/tls/"
+  chmod 600 "$dir/tls/privkey.pem"
+  [[ $(id -u) -eq 0 ]] && chown -R postgres: "$dir"
+  as_pg "$(find_pg_bin)/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  # TCP connections without TLS are refused: a client that connects proves it used TLS.
+  printf '%s\n' 'local all all trust' 'hostssl all all 127.0.0.1/32 trust' 'hostssl all all ::1/128 trust' \
+    'hostnossl all all all reject' >"$dir/data/pg_hba.conf"
+  port=$(init_and_start "$dir" "-c ssl=on -c ssl_cert_file=$dir/tls/fullchain.pem -c ssl_key_file=$dir/tls/privkey.pem -c ssl_min_protocol_version=TLSv1.2")
+  log "throwaway PostgreSQL (TLS only) on port $port"
+  DATABASE_URL="postgres://postgres@localhost:$port/postgres" "$@" || status=$?
+  return "$status"
+}
+
 case "${1:-}" in
   url) cmd_url ;;
   start) cmd_start >/dev/null; log "running: $(cat "$PG_DIR/port" 2>/dev/null)" ;;
   stop) stop_cluster "$PG_DIR"; log "stopped" ;;
   status) if running "$PG_DIR"; then echo "running on port $(cat "$PG_DIR/port")"; else echo "stopped"; fi ;;
   with-throwaway) shift; cmd_with_throwaway "$@" ;;
-  *) die "usage: $0 url|start|stop|status|with-throwaway CMD..." ;;
+  with-throwaway-tls) shift; cmd_with_throwaway_tls "$@" ;;
+  *) die "usage: $0 url|start|stop|status|with-throwaway CMD...|with-throwaway-tls CERT_DIR CMD..." ;;
 esac

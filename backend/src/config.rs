@@ -138,6 +138,9 @@ pub struct Settings {
     pub http_workers: Option<usize>,
     /// Redis for rate-limit state shared by every replica; `None`: per process.
     pub redis_url: Option<String>,
+    /// The `sslmode` connections to PostgreSQL use: the URL's, else
+    /// `PGSSLMODE` (libpq reads it too), else libpq's default `prefer`.
+    pub database_sslmode: String,
 }
 
 /// Every problem found while reading the configuration, not just the first.
@@ -368,10 +371,15 @@ impl Settings {
         }
         let trust_forwarded_for = parse_bool(&get, "TRUST_FORWARDED_FOR", false, &mut problems);
 
+        let database_sslmode = sslmode_of(&database_url)
+            .or_else(|| get("PGSSLMODE"))
+            .unwrap_or_else(|| "prefer".into());
+
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
         Ok(Settings {
+            database_sslmode,
             app_env,
             database_url,
             db_pool_size,
@@ -420,6 +428,16 @@ impl Settings {
                     .into(),
             );
         }
+        if !matches!(
+            self.database_sslmode.as_str(),
+            "require" | "verify-ca" | "verify-full"
+        ) {
+            problems.push(format!(
+                "connections to PostgreSQL do not require TLS (sslmode={}): add sslmode=verify-full \
+                 (with sslrootcert=…) to DATABASE_URL, or set PGSSLMODE",
+                self.database_sslmode
+            ));
+        }
         if self.access_token_ttl > Duration::from_secs(24 * 3600) {
             problems.push(
                 "ACCESS_TOKEN_TTL is longer than a day: keep access tokens short (15m) and let clients refresh".into(),
@@ -427,6 +445,14 @@ impl Settings {
         }
         problems
     }
+}
+
+/// The `sslmode` query parameter of a PostgreSQL URL, if it has one.
+fn sslmode_of(database_url: &str) -> Option<String> {
+    let url = url::Url::parse(database_url).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == "sslmode")
+        .map(|(_, v)| v.into_owned())
 }
 
 /// Variables that may instead be read from a file named by `NAME_FILE`
@@ -628,7 +654,40 @@ mod tests {
         assert!(s.jwt_secret.is_generated());
         assert_eq!(s.media_url, "/media/");
         assert_eq!(s.bind_addr.port(), 8080);
-        assert_eq!(s.deploy_problems().len(), 2, "{:?}", s.deploy_problems());
+        assert_eq!(s.deploy_problems().len(), 3, "{:?}", s.deploy_problems());
+    }
+
+    #[test]
+    fn check_deploy_wants_tls_to_the_database() {
+        let tls_problem = |vars: &[(&str, &str)]| {
+            let s = settings(vars).unwrap();
+            s.deploy_problems()
+                .iter()
+                .any(|p| p.contains("do not require TLS"))
+        };
+        assert!(tls_problem(&[("DATABASE_URL", "postgres://db/x")]));
+        assert!(tls_problem(&[(
+            "DATABASE_URL",
+            "postgres://db/x?sslmode=prefer"
+        )]));
+        assert!(tls_problem(&[("POSTGRES_HOST", "db")]));
+        assert!(!tls_problem(&[(
+            "DATABASE_URL",
+            "postgres://db/x?sslmode=verify-full&sslrootcert=/ca.pem"
+        )]));
+        assert!(!tls_problem(&[(
+            "DATABASE_URL",
+            "postgres://db/x?sslmode=require"
+        )]));
+        assert!(!tls_problem(&[
+            ("POSTGRES_HOST", "db"),
+            ("PGSSLMODE", "verify-ca")
+        ]));
+        // The URL's own setting wins over PGSSLMODE, as in libpq.
+        assert!(tls_problem(&[
+            ("DATABASE_URL", "postgres://db/x?sslmode=disable"),
+            ("PGSSLMODE", "require")
+        ]));
     }
 
     #[test]
@@ -661,7 +720,7 @@ mod tests {
     #[test]
     fn production_accepts_a_strong_secret() {
         let s = settings(&[
-            ("DATABASE_URL", "postgres://localhost/x"),
+            ("DATABASE_URL", "postgres://localhost/x?sslmode=verify-full"),
             ("APP_ENV", "production"),
             ("JWT_SECRET", "q8Zt3kP0vW9xYb2Lm5Nc7Rd1Fg4Hj6Ks"),
         ])
