@@ -47,7 +47,7 @@ grep -q 'does not match host name' <<<"$out" || fail "a server name mismatch was
 echo "check-db-tls: plain connections, an unknown CA and a wrong host name are refused"
 
 # check --deploy: a clean pass with verify-full, a complaint without.
-secret=db-tls-check-secret-q8Zt3kP0vW9xYb2Lm5Nc7Rd1
+secret="db-tls-check-secret-q8Zt3kP0vW9xYb2Lm5Nc7Rd1"
 tweets DATABASE_URL="$url" APP_ENV=production JWT_SECRET=$secret "$bin" check --deploy >/dev/null ||
   fail "check --deploy does not pass with verify-full: $(tweets DATABASE_URL="$url" APP_ENV=production JWT_SECRET=$secret "$bin" check --deploy)"
 out=$(tweets DATABASE_URL="$server/tweets_tls?sslmode=require" PGSSLMODE=disable APP_ENV=production JWT_SECRET=$secret "$bin" check --deploy || true)
