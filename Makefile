@@ -3,7 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean
+.PHONY: certs db-tls fuzz help run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
+  tf-env tf-init tf-plan tf-apply tf-destroy tf-fmt tf-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,7 +18,7 @@ stop-db: ## Stop the project PostgreSQL cluster under .data/
 db-url: ## Print the DATABASE_URL `make run` uses
 	@scripts/pg.sh url
 
-test: fmt-check lint infra contract monitoring e2e test-rust ## Everything CI runs: formatting, lints, all tests
+test: fmt-check lint infra tf-check contract monitoring e2e db-tls test-rust ## Everything CI runs: formatting, lints, all tests
 
 test-rust: ## Unit and HTTP integration tests against a real PostgreSQL
 	@scripts/pg.sh with-throwaway $(CARGO) test --workspace --locked
@@ -28,14 +29,50 @@ contract: ## Schemathesis against the live server and its OpenAPI document
 monitoring: ## promtool/amtool checks, rule unit tests, real Prometheus against the API
 	@scripts/pg.sh with-throwaway scripts/check-monitoring.sh
 
+db-tls: ## The API against a PostgreSQL that accepts only TLS: verify-full works, unverifiable servers are refused
+	@scripts/check-db-tls.sh
+
 e2e: ## Frontend unit tests, then Chromium through the project's nginx config against the real API
 	@scripts/pg.sh with-throwaway scripts/e2e.sh
 
 infra: ## hadolint, Compose schema, nginx -t, shellcheck, yamllint, actionlint
 	@scripts/check-infra.sh
 
+# Terraform. ENV picks terraform/environments/$(ENV):
+# dev and prod (Docker), aws (AWS).
+ENV ?= dev
+TF_DIR := terraform/environments/$(ENV)
+TF := terraform -chdir=$(TF_DIR)
+
+tf-env:
+	@case "$(ENV)" in dev|prod|aws) ;; *) echo "ENV must be dev, prod or aws (got '$(ENV)'): make tf-plan ENV=prod" >&2; exit 2;; esac
+	@test -d $(TF_DIR) || { echo "no $(TF_DIR)" >&2; exit 2; }
+
+tf-init: tf-env ## terraform init in terraform/environments/$ENV (ENV=dev|prod|aws; aws reads backend.hcl if present)
+	$(TF) init -input=false $(if $(and $(filter aws,$(ENV)),$(wildcard $(TF_DIR)/backend.hcl)),-backend-config=backend.hcl)
+
+tf-plan: tf-env ## terraform plan for $ENV, saved as terraform/environments/$ENV/$ENV.tfplan for tf-apply
+	$(TF) plan -input=false -out=$(ENV).tfplan
+
+tf-apply: tf-env ## Apply the plan `make tf-plan` saved (refuses without one), then delete it
+	@test -f $(TF_DIR)/$(ENV).tfplan || { echo "no $(TF_DIR)/$(ENV).tfplan: run \`make tf-plan ENV=$(ENV)\` first and review it" >&2; exit 2; }
+	$(TF) apply -input=false $(ENV).tfplan
+	@rm -f $(TF_DIR)/$(ENV).tfplan
+
+tf-destroy: tf-env ## terraform destroy for $ENV (asks for confirmation)
+	$(TF) destroy
+
+tf-fmt: ## Format everything under terraform/
+	terraform fmt -recursive terraform/
+
+tf-check: ## terraform fmt -check, scripts/check_terraform.py (references, READMEs, validation cases), checkov
+	@scripts/check-terraform.sh
+
 COMPOSE ?= docker compose
 PROD := -f compose.yaml -f compose.prod.yaml
+
+certs: ## A local CA and a certificate for localhost in .certs/ (HTTPS in development: compose.tls.yaml)
+	@scripts/certs.sh
 
 build: ## Build the api and web images
 	$(COMPOSE) build
@@ -79,6 +116,9 @@ schema: ## Regenerate backend/src/schema.rs from the migrations (needs diesel_cl
 
 seed: ## Fill the local database with demo data (100 users, 10k tweets)
 	@DATABASE_URL=$$(scripts/pg.sh url) $(CARGO) run --quiet --bin tweets -- seed
+
+fuzz: ## Each cargo-fuzz target for FUZZ_SECONDS (default 60; needs a nightly toolchain)
+	@scripts/fuzz.sh
 
 bench: ## Measure (see bench/README.md); writes docs/benchmarks.md
 	@scripts/pg.sh with-throwaway bench/run.sh

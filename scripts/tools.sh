@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
-# Installs the pinned Python test tools (scripts/requirements-tools.txt) into
-# .tools/venv, once; reinstalls when the requirements change. Prints the
-# venv's bin directory.
+# Installs pinned Python-packaged tools into a venv under .tools/, once;
+# reinstalls when the requirements change. Prints the venv's bin directory.
+#
+#   scripts/tools.sh        scripts/requirements-tools.txt  -> .tools/venv
+#   scripts/tools.sh NAME   scripts/requirements-NAME.txt   -> .tools/NAME
+#
+# A tool whose dependencies clash with the others (checkov) gets its own
+# requirements file and so its own venv.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VENV=$ROOT/.tools/venv
-REQ=$ROOT/scripts/requirements-tools.txt
+name=${1:-tools}
+if [[ ! "$name" =~ ^[a-z0-9][a-z0-9-]*$ ]]; then
+  echo "tools.sh: bad tool set name: $name" >&2
+  exit 2
+fi
+REQ=$ROOT/scripts/requirements-$name.txt
+if [[ "$name" == tools ]]; then VENV=$ROOT/.tools/venv; else VENV=$ROOT/.tools/$name; fi
+if [[ ! -f "$REQ" ]]; then
+  echo "tools.sh: no such requirements file: scripts/requirements-$name.txt" >&2
+  exit 2
+fi
 stamp=$VENV/.requirements
 if [[ ! -x "$VENV/bin/python" ]] || ! cmp -s "$REQ" "$stamp"; then
-  echo "tools.sh: installing $(grep -cv '^#' "$REQ") pinned tool(s) into .tools/venv" >&2
+  echo "tools.sh: installing $(grep -cv '^#' "$REQ") pinned tool(s) into ${VENV#"$ROOT"/}" >&2
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQ" >&2
   cp "$REQ" "$stamp"
