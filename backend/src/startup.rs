@@ -85,15 +85,27 @@ impl AppState {
         })
     }
 
-    /// The key client-address rate limits count under.
+    /// The key client-address rate limits count under. Behind a trusted
+    /// proxy (`TRUST_FORWARDED_FOR`) that is the last `X-Forwarded-For`
+    /// entry: the address the nearest proxy saw. nginx replaces the header
+    /// with that one address; a load balancer appends it to whatever the
+    /// client sent, so earlier entries are the client's own claims.
     pub fn client_key(&self, req: &HttpRequest) -> String {
-        let info = req.connection_info();
-        let addr = if self.settings.trust_forwarded_for {
-            info.realip_remote_addr()
-        } else {
-            info.peer_addr()
-        };
-        format!("ip:{}", addr.unwrap_or("unknown"))
+        let forwarded = self
+            .settings
+            .trust_forwarded_for
+            .then(|| {
+                req.headers()
+                    .get_all(header::X_FORWARDED_FOR)
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .map(str::trim)
+                    .rfind(|v| !v.is_empty())
+                    .map(str::to_string)
+            })
+            .flatten();
+        let addr = forwarded.or_else(|| req.connection_info().peer_addr().map(str::to_string));
+        format!("ip:{}", addr.as_deref().unwrap_or("unknown"))
     }
 
     /// Checks an uploaded image (type from its bytes, size, dimensions),

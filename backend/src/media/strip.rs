@@ -126,8 +126,9 @@ pub fn jpeg(src: &[u8]) -> Result<Vec<u8>, ApiError> {
                 out.extend_from_slice(&[0xFF, 0xD9]);
                 return Ok(out);
             }
-            // A second start of image inside the first one.
-            0xD8 => return Err(damaged()),
+            // A second start of image inside the first one, or no marker at
+            // all (0x00 and 0x02–0xBF are not markers).
+            0xD8 | 0x00 | 0x02..=0xBF => return Err(damaged()),
             // Standalone markers without a length.
             0x01 | 0xD0..=0xD7 => {
                 out.extend_from_slice(&src[i..i + 2]);
@@ -149,7 +150,7 @@ pub fn jpeg(src: &[u8]) -> Result<Vec<u8>, ApiError> {
                 if marker == 0xDA {
                     let data_end = entropy_end(src, i);
                     out.extend_from_slice(&src[i..data_end]);
-                    if data_end == src.len() {
+                    if data_end + 1 >= src.len() {
                         // A truncated file: what there is, properly ended.
                         out.extend_from_slice(&[0xFF, 0xD9]);
                         return Ok(out);
@@ -162,7 +163,8 @@ pub fn jpeg(src: &[u8]) -> Result<Vec<u8>, ApiError> {
 }
 
 /// Where the entropy-coded data starting at `i` ends: at the first 0xFF that
-/// is neither a stuffed 0xFF00 nor a restart marker (or at the end of `src`).
+/// is neither a stuffed 0xFF00 nor a restart marker (or at the end of `src`;
+/// a trailing lone 0xFF is not data).
 fn entropy_end(src: &[u8], mut i: usize) -> usize {
     loop {
         match src[i..].iter().position(|&b| b == 0xFF) {
@@ -171,8 +173,9 @@ fn entropy_end(src: &[u8], mut i: usize) -> usize {
                 i += p;
                 match src.get(i + 1) {
                     Some(0x00 | 0xD0..=0xD7) => i += 2,
-                    None => return src.len(),
-                    Some(_) => return i,
+                    // A marker starts here (or would have: a lone 0xFF at
+                    // the very end is not data).
+                    _ => return i,
                 }
             }
         }
@@ -240,11 +243,49 @@ mod tests {
         ] {
             assert!(jpeg(&src).is_err(), "{src:?}");
         }
-        // A scan that runs to the end of the file is closed with an EOI.
+        // A scan that runs to the end of the file is closed with an EOI,
+        // and the lone 0xFF it ended with is not kept as data.
         let mut src = vec![0xFF, 0xD8];
         src.extend(segment(0xDA, b"\x01s"));
         src.extend([1, 2, 3, 0xFF]);
         let out = jpeg(&src).unwrap();
-        assert_eq!(&out[out.len() - 2..], &[0xFF, 0xD9]);
+        assert!(out.ends_with(&[1, 2, 3, 0xFF, 0xD9]), "{out:?}");
+        assert_eq!(jpeg(&out).unwrap(), out);
+    }
+
+    /// Found by `make fuzz` (image_strip): 0xFF 0x00 after a scan was read as
+    /// a segment with marker 0x00 whose "length" swallowed the fill byte of
+    /// the next marker, so a second strip changed the output. Not a marker:
+    /// the file is damaged.
+    #[test]
+    fn a_byte_that_is_no_marker_is_damage() {
+        let input: Vec<u8> = vec![
+            255, 216, 255, 206, 0, 16, 48, 0, 4, 43, 0, 108, 0, 255, 255, 255, 0, 255, 255, 255,
+            255, 255, 255, 255, 255, 222, 0, 16, 32, 48, 0, 4, 255, 255, 255, 255, 255, 217, 255,
+            255, 255, 255, 255, 255, 206, 0, 16, 0, 113, 255, 0, 48, 0, 0, 255, 255, 255, 255, 255,
+            255, 255, 255, 255, 218, 0, 16, 217, 255, 255, 217, 255, 0, 16, 0, 113, 255, 255, 255,
+            255, 255, 217, 255, 255, 255, 0, 0, 3, 255, 255, 255, 255, 255, 255, 255, 218, 0, 4,
+            255, 255, 130, 130, 130, 134, 130, 130, 0, 3,
+        ];
+        assert!(crate::media::check_image(input).is_err());
+        for marker in [0x00, 0x02, 0x7F, 0xBF] {
+            assert!(jpeg(&[0xFF, 0xD8, 0xFF, marker, 0, 2, 0xFF, 0xD9]).is_err());
+        }
+    }
+
+    /// Found by `make fuzz` (image_strip): a truncated scan ending in a lone
+    /// 0xFF was kept with it, so stripping the result again changed it.
+    #[test]
+    fn stripping_is_idempotent_on_a_scan_cut_after_a_fill_byte() {
+        let input: Vec<u8> = vec![
+            255, 216, 255, 206, 0, 16, 0, 48, 0, 4, 0, 108, 0, 255, 255, 255, 0, 255, 255, 255,
+            255, 255, 255, 255, 255, 222, 0, 16, 32, 48, 0, 4, 255, 255, 255, 255, 255, 217, 255,
+            255, 255, 255, 255, 255, 206, 0, 16, 0, 48, 0, 4, 0, 108, 0, 255, 255, 255, 255, 0,
+            255, 255, 255, 255, 255, 255, 255, 255, 255, 218, 0, 16, 217, 255, 255, 0, 16, 0, 48,
+            0, 4, 0, 108, 0, 255, 255, 255, 0, 255,
+        ];
+        let once = crate::media::check_image(input).unwrap().bytes;
+        let twice = crate::media::check_image(once.clone()).unwrap().bytes;
+        assert_eq!(twice, once);
     }
 }

@@ -9,7 +9,7 @@ pub mod openapi;
 mod responses;
 mod spa;
 mod tweets;
-mod upload;
+pub mod upload;
 mod users;
 pub mod views;
 

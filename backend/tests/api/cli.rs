@@ -49,7 +49,13 @@ fn check_deploy_lists_every_problem_and_passes_a_good_configuration() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("do not require TLS"), "{text}");
-    for other in ["APP_ENV", "JWT_SECRET", "CORS", "RATE_LIMIT", "ACCESS_TOKEN_TTL"] {
+    for other in [
+        "APP_ENV",
+        "JWT_SECRET",
+        "CORS",
+        "RATE_LIMIT",
+        "ACCESS_TOKEN_TTL",
+    ] {
         assert!(!text.contains(other), "{text}");
     }
 

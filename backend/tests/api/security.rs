@@ -337,3 +337,70 @@ async fn not_found_answers_do_not_reflect_a_long_path() {
         assert!(res.text.len() < 400, "{} bytes", res.text.len());
     }
 }
+
+#[actix_web::test]
+async fn request_bodies_cannot_set_fields_they_do_not_name() {
+    let app = spawn_app().await;
+    let body = app
+        .register_raw(&json!({
+            "username": "mallory", "password": PASSWORD,
+            "followers_count": 1000, "id": 1, "tweets_count": 7, "avatar_url": "https://evil/x.png"
+        }))
+        .await
+        .expect(201);
+    let token = body["access_token"].as_str().unwrap().to_string();
+    assert_eq!(body["user"]["followers_count"], 0);
+    assert_eq!(body["user"]["tweets_count"], 0);
+    assert_eq!(body["user"]["avatar_url"], serde_json::Value::Null);
+    let me = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&token),
+            &json!({"bio": "hi", "username": "admin", "id": 99, "followers_count": 5,
+                    "password_hash": "$argon2id$forged", "created_at": "2000-01-01T00:00:00Z"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(me["bio"], "hi");
+    assert_eq!(me["username"], "mallory");
+    assert_eq!(me["followers_count"], 0);
+    assert_ne!(me["created_at"], "2000-01-01T00:00:00Z");
+    // The password did not change either.
+    app.login("mallory", PASSWORD).await.expect(200);
+    for text in [body.to_string(), me.to_string()] {
+        assert!(!text.contains("argon2"), "a hash leaked: {text}");
+    }
+}
+
+#[actix_web::test]
+async fn a_forged_forwarded_for_does_not_escape_the_address_limit() {
+    // Behind a load balancer that appends the address it saw, the entries
+    // before it are whatever the client wrote.
+    let app = spawn_app_with(
+        Overrides::default()
+            .set("TRUST_FORWARDED_FOR", "true")
+            .set("RATE_LIMIT_AUTH_PER_MINUTE", "3"),
+    )
+    .await;
+    let attempt = |forged: String| {
+        app.send(
+            app.request(Method::POST, "/api/v1/auth/login", None)
+                .header("x-forwarded-for", format!("{forged}, 198.51.100.20"))
+                .json(&json!({"username": "nobody", "password": PASSWORD})),
+        )
+    };
+    for i in 0..3 {
+        attempt(format!("203.0.113.{i}")).await.problem(401);
+    }
+    attempt("203.0.113.77".into()).await.problem(429);
+    // Another real client (the last entry) has its own allowance.
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/login", None)
+                .header("x-forwarded-for", "198.51.100.21")
+                .json(&json!({"username": "nobody", "password": PASSWORD})),
+        )
+        .await;
+    res.problem(401);
+}
