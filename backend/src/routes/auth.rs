@@ -323,6 +323,7 @@ pub async fn login(
         (status = 401, description = "No refresh token, an unknown or expired one, or one already used (the session is now revoked)", body = crate::error::Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
         (status = 413, response = crate::routes::responses::JsonTooLarge),
         (status = 415, response = crate::routes::responses::NotJson),
+        (status = 422, response = crate::routes::responses::Invalid),
         (status = 429, response = crate::routes::responses::RateLimited),
         (status = 503, response = crate::routes::responses::Unavailable),
     )
