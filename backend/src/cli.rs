@@ -157,6 +157,7 @@ fn serve() -> anyhow::Result<()> {
         &settings.database_url,
         settings.db_pool_size,
         settings.db_pool_timeout,
+        settings.db_statement_timeout,
         pool_metrics.clone(),
     );
     actix_web::rt::System::new().block_on(async move {

@@ -107,6 +107,9 @@ pub struct Settings {
     pub database_url: String,
     pub db_pool_size: u32,
     pub db_pool_timeout: Duration,
+    /// Longest a statement may run (or wait for a lock) before PostgreSQL
+    /// cancels it and the request gets a 503.
+    pub db_statement_timeout: Duration,
     pub jwt_secret: JwtSecret,
     pub access_token_ttl: Duration,
     /// Lifetime of a session's refresh token, renewed by every refresh.
@@ -224,6 +227,15 @@ impl Settings {
             Duration::from_secs(5),
             &mut problems,
         );
+        let db_statement_timeout = parse_duration(
+            &get,
+            "DB_STATEMENT_TIMEOUT",
+            Duration::from_secs(5),
+            &mut problems,
+        );
+        if db_statement_timeout.is_zero() {
+            problems.push("DB_STATEMENT_TIMEOUT must be at least 1 second".into());
+        }
         let access_token_ttl = parse_duration(
             &get,
             "ACCESS_TOKEN_TTL",
@@ -384,6 +396,7 @@ impl Settings {
             database_url,
             db_pool_size,
             db_pool_timeout,
+            db_statement_timeout,
             jwt_secret,
             access_token_ttl,
             refresh_token_ttl,

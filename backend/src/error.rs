@@ -244,14 +244,34 @@ impl From<diesel::result::Error> for ApiError {
                         | "idempotency_keys_user_id_fkey",
                     ),
                 ) => ApiError::invalid_token("the token's account no longer exists"),
-                (Kind::ClosedConnection, _) => {
+                // The connection went away mid-request (a restart), or the
+                // statement ran past DB_STATEMENT_TIMEOUT (a held lock, a
+                // stalled server). PostgreSQL's messages are matched in
+                // English: diesel exposes no SQLSTATE, and the pooled
+                // connections run with the server's default lc_messages.
+                (Kind::ClosedConnection | Kind::UnableToSendCommand, _) => {
                     ApiError::Unavailable("the database is unavailable".into())
+                }
+                (_, _) if is_timeout_message(info.message()) => {
+                    ApiError::Unavailable("the database did not answer in time".into())
                 }
                 _ => ApiError::Unexpected(anyhow::Error::new(err)),
             },
+            // A transaction whose connection died cannot be rolled back.
+            Error::BrokenTransactionManager => {
+                ApiError::Unavailable("the database is unavailable".into())
+            }
             _ => ApiError::Unexpected(anyhow::Error::new(err)),
         }
     }
+}
+
+fn is_timeout_message(message: &str) -> bool {
+    message.starts_with("canceling statement due to statement timeout")
+        || message.starts_with("canceling statement due to lock timeout")
+        || message.starts_with("terminating connection due to idle-in-transaction timeout")
+        || message.contains("server closed the connection unexpectedly")
+        || message.contains("no connection to the server")
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {

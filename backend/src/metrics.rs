@@ -21,6 +21,11 @@ pub struct Metrics {
     pub tweets_created: IntCounter,
     pub users_registered: IntCounter,
     pub auth_failures: IntCounterVec,
+    /// 1 when `REDIS_URL` is set.
+    pub redis_configured: IntGauge,
+    /// 1 while rate limiting uses Redis, 0 while it falls back to this
+    /// process (or Redis is not configured).
+    pub redis_up: IntGauge,
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
 }
@@ -56,6 +61,14 @@ impl Metrics {
             ),
             &["reason"],
         )?;
+        let redis_configured = IntGauge::new(
+            "ratelimit_redis_configured",
+            "1 when rate limits are meant to be shared through Redis (REDIS_URL set)",
+        )?;
+        let redis_up = IntGauge::new(
+            "ratelimit_redis_up",
+            "1 while rate limits are counted in Redis, 0 while this process counts on its own",
+        )?;
         let pool_connections = IntGaugeVec::new(
             Opts::new(
                 "db_pool_connections",
@@ -89,6 +102,8 @@ impl Metrics {
         registry.register(Box::new(tweets_created.clone()))?;
         registry.register(Box::new(users_registered.clone()))?;
         registry.register(Box::new(auth_failures.clone()))?;
+        registry.register(Box::new(redis_configured.clone()))?;
+        registry.register(Box::new(redis_up.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         registry.register(Box::new(build_info))?;
@@ -105,6 +120,8 @@ impl Metrics {
             tweets_created,
             users_registered,
             auth_failures,
+            redis_configured,
+            redis_up,
             pool_connections,
             pool_max,
         })

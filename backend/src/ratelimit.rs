@@ -6,12 +6,24 @@
 //! Without it, or while Redis does not answer, each process counts on its
 //! own — the limit still holds per process and a Redis outage never turns
 //! into errors for users.
+//!
+//! A circuit breaker keeps an outage cheap: once a call to Redis fails,
+//! requests skip Redis (and count locally at full speed) for a back-off of
+//! 1 s doubling to 30 s; when it runs out, one background `PING` probes
+//! Redis — no request waits on it — and Redis is used again once it answers.
+//! The state changes are logged once each and exported as
+//! `ratelimit_redis_up`.
 
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc, Mutex,
+    },
     time::{Duration, Instant},
 };
+
+use prometheus::IntGauge;
 
 use redis::aio::ConnectionManager;
 use tokio::sync::OnceCell;
@@ -38,22 +50,117 @@ redis.call('SET', KEYS[1], new_tat, 'PX', new_tat - now + 1000)
 return 0
 ";
 
-/// A Redis connection shared by the limiters of one process, made on first use.
+/// First and longest time Redis is skipped after a failure.
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// A Redis connection shared by the limiters of one process, made on first
+/// use, behind a circuit breaker (see the module documentation).
 pub struct RedisBackend {
     client: redis::Client,
     connection: OnceCell<ConnectionManager>,
     script: redis::Script,
+    /// Redis is skipped until this many milliseconds after `epoch` (0: in use).
+    skip_until_ms: AtomicU64,
+    /// The next back-off, doubling while Redis stays away.
+    backoff_ms: AtomicU64,
+    /// Whether the last call failed (for logging each change once).
+    down: AtomicBool,
+    /// A background probe is running.
+    probing: AtomicBool,
+    epoch: Instant,
+    up: IntGauge,
 }
 
 impl RedisBackend {
     /// Parses the URL; connects lazily, so a Redis that is down at start
-    /// does not keep the API from starting.
-    pub fn new(url: &str) -> Result<Self, redis::RedisError> {
+    /// does not keep the API from starting. `up` is the exported state.
+    pub fn new(url: &str, up: IntGauge) -> Result<Self, redis::RedisError> {
+        up.set(1);
         Ok(Self {
             client: redis::Client::open(url)?,
             connection: OnceCell::new(),
             script: redis::Script::new(GCRA_LUA),
+            skip_until_ms: AtomicU64::new(0),
+            backoff_ms: AtomicU64::new(FIRST_BACKOFF.as_millis() as u64),
+            down: AtomicBool::new(false),
+            probing: AtomicBool::new(false),
+            epoch: Instant::now(),
+            up,
         })
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    /// Whether requests should skip Redis now.
+    fn open(&self) -> bool {
+        self.skip_until_ms.load(Ordering::Acquire) > self.now_ms()
+    }
+
+    fn mark_down(&self, error: &redis::RedisError) {
+        let backoff = self.backoff_ms.load(Ordering::Acquire);
+        self.skip_until_ms
+            .store(self.now_ms() + backoff, Ordering::Release);
+        self.backoff_ms.store(
+            (backoff * 2).min(MAX_BACKOFF.as_millis() as u64),
+            Ordering::Release,
+        );
+        self.up.set(0);
+        if !self.down.swap(true, Ordering::AcqRel) {
+            tracing::warn!(error = %error, "Redis does not answer: rate limits are counted by each process until it does");
+        }
+    }
+
+    fn mark_up(&self) {
+        self.skip_until_ms.store(0, Ordering::Release);
+        self.backoff_ms
+            .store(FIRST_BACKOFF.as_millis() as u64, Ordering::Release);
+        self.up.set(1);
+        if self.down.swap(false, Ordering::AcqRel) {
+            tracing::info!("Redis answers again: rate limits are shared through it");
+        }
+    }
+
+    /// Once the back-off has run out, probes Redis in the background (one
+    /// probe at a time); requests meanwhile count locally.
+    fn probe_when_due(self: &Arc<Self>) {
+        if self.open() || self.probing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let backend = self.clone();
+        actix_web::rt::spawn(async move {
+            let answer = async {
+                let mut conn = backend.connection().await?;
+                redis::cmd("PING").query_async::<String>(&mut conn).await
+            };
+            match tokio::time::timeout(Duration::from_millis(500), answer).await {
+                Ok(Ok(_)) => backend.mark_up(),
+                Ok(Err(e)) => backend.mark_down(&e),
+                Err(_) => backend.mark_down(&redis::RedisError::from((
+                    redis::ErrorKind::IoError,
+                    "no answer within 500 ms",
+                ))),
+            }
+            backend.probing.store(false, Ordering::Release);
+        });
+    }
+
+    /// Milliseconds to wait (0 when allowed), or `None` when Redis is not to
+    /// be used now: the caller counts locally.
+    async fn try_check(self: &Arc<Self>, key: &str, interval: Duration, burst: u32) -> Option<u64> {
+        if self.down.load(Ordering::Acquire) {
+            self.probe_when_due();
+            return None;
+        }
+        match self.check(key, interval, burst).await {
+            Ok(wait) => Some(wait),
+            Err(e) => {
+                self.mark_down(&e);
+                None
+            }
+        }
     }
 
     async fn connection(&self) -> redis::RedisResult<ConnectionManager> {
@@ -89,7 +196,7 @@ pub struct RateLimiter {
     burst: u32,
     /// Key → theoretical arrival time of the next request (this process's state).
     state: Mutex<HashMap<String, Instant>>,
-    redis: Option<std::sync::Arc<RedisBackend>>,
+    redis: Option<Arc<RedisBackend>>,
 }
 
 impl RateLimiter {
@@ -105,11 +212,7 @@ impl RateLimiter {
     }
 
     /// The same limit, counted in Redis under `name` when a backend is given.
-    pub fn shared(
-        name: &'static str,
-        per_minute: u32,
-        redis: Option<std::sync::Arc<RedisBackend>>,
-    ) -> Self {
+    pub fn shared(name: &'static str, per_minute: u32, redis: Option<Arc<RedisBackend>>) -> Self {
         Self {
             name,
             redis,
@@ -124,16 +227,14 @@ impl RateLimiter {
         };
         if let Some(redis) = &self.redis {
             let redis_key = format!("tweets:rl:{}:{key}", self.name);
-            match redis.check(&redis_key, interval, self.burst).await {
-                Ok(0) => return Ok(()),
-                Ok(wait_ms) => {
+            match redis.try_check(&redis_key, interval, self.burst).await {
+                Some(0) => return Ok(()),
+                Some(wait_ms) => {
                     return Err(ApiError::TooManyRequests {
                         retry_after_secs: wait_ms.div_ceil(1000).max(1),
                     })
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "rate limiting falls back to this process: Redis did not answer");
-                }
+                None => {}
             }
         }
         self.check_at(key, Instant::now())

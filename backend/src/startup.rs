@@ -53,9 +53,14 @@ impl AppState {
         let metrics = Metrics::new(pool_metrics)
             .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("registering metrics: {e}")))?;
         let redis = match &settings.redis_url {
-            Some(url) => Some(Arc::new(RedisBackend::new(url).map_err(|e| {
-                ApiError::Unexpected(anyhow::anyhow!("REDIS_URL is not usable: {e}"))
-            })?)),
+            Some(url) => {
+                metrics.redis_configured.set(1);
+                Some(Arc::new(
+                    RedisBackend::new(url, metrics.redis_up.clone()).map_err(|e| {
+                        ApiError::Unexpected(anyhow::anyhow!("REDIS_URL is not usable: {e}"))
+                    })?,
+                ))
+            }
             None => None,
         };
         Ok(Self {

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use diesel::{
-    connection::InstrumentationEvent,
+    connection::{InstrumentationEvent, SimpleConnection},
     pg::PgConnection,
     r2d2::{
         event::{CheckoutEvent, HandleEvent, TimeoutEvent},
@@ -70,12 +70,25 @@ impl Default for PoolMetrics {
     }
 }
 
+/// Set up on every new pooled connection: a statement timeout (a statement
+/// stuck behind a lock or on a stalled server is cancelled, so no request
+/// holds its connection — or its client — for longer), and the query counter.
 #[derive(Debug)]
-struct CountQueries(IntCounter);
+struct Customize {
+    queries: IntCounter,
+    statement_timeout: Duration,
+}
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for CountQueries {
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for Customize {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        let counter = self.0.clone();
+        let ms = self.statement_timeout.as_millis().max(1);
+        conn.batch_execute(&format!(
+            "SET statement_timeout = {ms}; SET lock_timeout = {ms}; \
+             SET idle_in_transaction_session_timeout = {}",
+            ms.saturating_mul(2)
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        let counter = self.queries.clone();
         conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
             if let InstrumentationEvent::StartQuery { .. } = event {
                 counter.inc();
@@ -100,10 +113,16 @@ impl HandleEvent for PoolEvents {
 
 /// A pool that connects lazily: the process starts even while the database
 /// is down, and `/readyz` reports it.
+///
+/// Every checkout is tested (`SELECT 1`): after a database restart the pool
+/// still holds connections to the old server, and handing one out would
+/// fail the request. One round trip per request is the price (it is r2d2's
+/// and most pools' default); a dead connection is dropped and replaced.
 pub fn build_pool(
     database_url: &str,
     size: u32,
     timeout: Duration,
+    statement_timeout: Duration,
     metrics: PoolMetrics,
 ) -> DbPool {
     let manager = ConnectionManager::<PgConnection>::new(database_url);
@@ -111,8 +130,11 @@ pub fn build_pool(
         .max_size(size)
         .min_idle(Some(1.min(size)))
         .connection_timeout(timeout)
-        .test_on_check_out(false)
-        .connection_customizer(Box::new(CountQueries(metrics.queries.clone())))
+        .test_on_check_out(true)
+        .connection_customizer(Box::new(Customize {
+            queries: metrics.queries.clone(),
+            statement_timeout,
+        }))
         .event_handler(Box::new(PoolEvents(metrics)))
         .build_unchecked(manager)
 }
@@ -123,12 +145,22 @@ where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
+    run_within(pool, pool.connection_timeout(), f).await
+}
+
+/// [`run`], waiting at most `wait` for a connection (instead of the pool's
+/// `DB_POOL_TIMEOUT`).
+pub async fn run_within<T, F>(pool: &DbPool, wait: Duration, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
     let pool = pool.clone();
     // Lines logged on the blocking thread keep the request's span (its id).
     let span = tracing::Span::current();
     actix_web::web::block(move || {
         let _entered = span.enter();
-        let mut conn = pool.get().map_err(|e| {
+        let mut conn = pool.get_timeout(wait).map_err(|e| {
             tracing::warn!(error = %e, "no database connection available");
             ApiError::Unavailable("the database is unavailable".into())
         })?;

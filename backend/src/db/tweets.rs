@@ -277,7 +277,10 @@ pub fn create(
     new: &NewTweet<'_>,
     idempotency: Option<&Idempotency>,
 ) -> Result<(TweetWithAuthor, Created), ApiError> {
-    let result = conn.transaction::<i64, TxError, _>(|conn| {
+    // The answer is read inside the same transaction as the write: a failure
+    // after the commit would otherwise answer 503 for a tweet that exists,
+    // and a retry without a key would post it twice.
+    let result = conn.transaction::<TweetWithAuthor, TxError, _>(|conn| {
         let id: i64 = diesel::insert_into(tweets::table)
             .values(new)
             .returning(tweets::id)
@@ -300,10 +303,10 @@ pub fn create(
                 return Err(TxError::KeyTaken);
             }
         }
-        Ok(id)
+        get(conn, id, Some(new.author_id)).map_err(TxError::Api)
     });
     match result {
-        Ok(id) => Ok((get(conn, id, Some(new.author_id))?, Created::New)),
+        Ok(tweet) => Ok((tweet, Created::New)),
         Err(TxError::Api(e)) => Err(e),
         Err(TxError::KeyTaken) => {
             let idem = idempotency

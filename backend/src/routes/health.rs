@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use serde_json::json;
@@ -26,6 +28,10 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
+/// Readiness answers within this time, whatever the database does: probes
+/// (Docker, Kubernetes, load balancers) give up after a second or two.
+pub const READY_DEADLINE: Duration = Duration::from_millis(900);
+
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -37,13 +43,17 @@ pub async fn healthz() -> HttpResponse {
         (status = 503, description = "The database is not answering", body = crate::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
-/// Readiness: 200 when the database answers, else a 503 problem document.
+/// Readiness: 200 when the database answers, else a 503 problem document —
+/// within [`READY_DEADLINE`], even while the pool is exhausted or the server
+/// has stopped answering.
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    db::run(&state.pool, db::ping).await.map_err(|e| match e {
-        ApiError::Unavailable(_) | ApiError::Unexpected(_) => {
-            ApiError::Unavailable("the database is not answering".into())
-        }
-        other => other,
-    })?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
+    let wait = READY_DEADLINE.min(state.settings.db_pool_timeout);
+    let ping = db::run_within(&state.pool, wait, db::ping);
+    match tokio::time::timeout(READY_DEADLINE, ping).await {
+        Ok(Ok(())) => Ok(HttpResponse::Ok().json(json!({"status": "ready"}))),
+        Ok(Err(ApiError::Unavailable(_) | ApiError::Unexpected(_))) | Err(_) => Err(
+            ApiError::Unavailable("the database is not answering".into()),
+        ),
+        Ok(Err(other)) => Err(other),
+    }
 }

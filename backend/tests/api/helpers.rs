@@ -162,10 +162,15 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
+    spawn_app_on(TestDb::new(), overrides).await
+}
+
+/// The app on a database the test prepared (overrides may point
+/// `DATABASE_URL` at it as another role; `TestApp::db` stays the admin's).
+pub async fn spawn_app_on(db: TestDb, overrides: Overrides) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         tweets::telemetry::init(LogFormat::Text);
     }
-    let db = TestDb::new();
     let media_root =
         std::env::temp_dir().join(format!("tweets-media-{}", uuid::Uuid::new_v4().simple()));
     let mut vars: HashMap<&str, String> = HashMap::from([
@@ -189,6 +194,7 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
         &settings.database_url,
         settings.db_pool_size,
         settings.db_pool_timeout,
+        settings.db_statement_timeout,
         pool_metrics.clone(),
     );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -15,6 +15,7 @@ mod metrics;
 mod openapi;
 mod pagination;
 mod ratelimit;
+mod reliability;
 mod schema;
 mod security;
 mod sessions;

@@ -13,15 +13,15 @@ use crate::helpers::{spawn_app_with, Overrides, PASSWORD};
 struct Redis {
     child: Child,
     url: String,
+    port: u16,
 }
 
 impl Redis {
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        Self::start_on(crate::helpers::free_port())
+    }
+
+    fn start_on(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -46,7 +46,21 @@ impl Redis {
         Self {
             child,
             url: format!("redis://127.0.0.1:{port}/"),
+            port,
         }
+    }
+
+    /// Rate-limit keys Redis holds.
+    fn keys(&self) -> usize {
+        let mut conn = redis::Client::open(self.url.as_str())
+            .unwrap()
+            .get_connection()
+            .unwrap();
+        redis::cmd("KEYS")
+            .arg("tweets:rl:*")
+            .query::<Vec<String>>(&mut conn)
+            .unwrap()
+            .len()
     }
 }
 
@@ -105,4 +119,57 @@ fn a_malformed_redis_url_is_a_configuration_error() {
     })
     .unwrap_err();
     assert!(err.to_string().contains("REDIS_URL"), "{err}");
+}
+
+/// The value of a gauge in the metrics text.
+fn gauge(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[actix_web::test]
+async fn a_redis_outage_is_skipped_at_full_speed_and_redis_is_used_again_when_back() {
+    let redis = Redis::start();
+    let app = spawn_app_with(
+        Overrides::default()
+            .set("RATE_LIMIT_POSTS_PER_MINUTE", "100000")
+            .set("REDIS_URL", redis.url.clone()),
+    )
+    .await;
+    let alice = app.register("alice").await;
+    app.post_tweet(&alice, "with redis").await;
+    assert_eq!(redis.keys(), 1);
+    let text = app.metrics().await.text;
+    assert_eq!(gauge(&text, "ratelimit_redis_configured"), Some(1.0));
+    assert_eq!(gauge(&text, "ratelimit_redis_up"), Some(1.0));
+
+    let port = redis.port;
+    drop(redis);
+    let mut slowest = Duration::ZERO;
+    for i in 0..30 {
+        let start = Instant::now();
+        app.post_tweet(&alice, &format!("without redis {i}")).await;
+        slowest = slowest.max(start.elapsed());
+    }
+    // Each request skips Redis instead of waiting for it (was 1.5 s each).
+    assert!(slowest < Duration::from_millis(300), "{slowest:?}");
+    assert_eq!(
+        gauge(&app.metrics().await.text, "ratelimit_redis_up"),
+        Some(0.0)
+    );
+
+    // Back: a background probe notices, and limits are shared again.
+    let redis = Redis::start_on(port);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        app.post_tweet(&alice, "probing").await;
+        if gauge(&app.metrics().await.text, "ratelimit_redis_up") == Some(1.0) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "Redis was not used again");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    app.post_tweet(&alice, "with redis again").await;
+    assert_eq!(redis.keys(), 1);
 }
