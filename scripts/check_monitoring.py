@@ -176,7 +176,8 @@ def main():
         wait_for("the request counters in Prometheus", lambda: scalar(posted) == posts)
         assert scalar('sum(tweets_created_total{job="api"})') == posts
         assert scalar('up{job="api"}') == 1
-        assert scalar('sum(http_requests_total{job="api",route="unmatched",status="404"})') == 1
+        # /no/such/path, and /metrics asked of the API port.
+        assert scalar('sum(http_requests_total{job="api",route="unmatched",status="404"})') == 2
         assert scalar('auth_failures_total{job="api",reason="login"}') == 1
         assert scalar('db_pool_max_connections{job="api"}') > 0
         assert scalar('count(build_info{job="api"})') == 1
