@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: certs db-tls fuzz help run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
+.PHONY: certs db-tls deps fuzz help run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
   tf-env tf-init tf-plan tf-apply tf-destroy tf-fmt tf-check
 
 help: ## List the targets
@@ -18,7 +18,10 @@ stop-db: ## Stop the project PostgreSQL cluster under .data/
 db-url: ## Print the DATABASE_URL `make run` uses
 	@scripts/pg.sh url
 
-test: fmt-check lint infra tf-check contract monitoring e2e db-tls test-rust ## Everything CI runs: formatting, lints, all tests
+test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls test-rust ## Everything CI runs: formatting, lints, all tests
+
+deps: ## Install what make test needs (apt packages, terraform, rustup components), or say what to install
+	@scripts/ensure-tools.sh
 
 test-rust: ## Unit and HTTP integration tests against a real PostgreSQL
 	@scripts/pg.sh with-throwaway $(CARGO) test --workspace --locked

@@ -22,6 +22,11 @@ scratch_dir
 tmp=$SCRATCH_DIR
 scratch_db "tweets_e2e_$$"
 mkdir -m 755 "$tmp/media"
+# nginx's workers run as another user, which may not be able to enter the
+# checkout (a clone under root's home or a `mktemp -d` folder): serve a copy.
+mkdir -m 755 "$tmp/static"
+cp -R frontend/index.html frontend/favicon.svg frontend/css frontend/js "$tmp/static/"
+chmod -R a+rX "$tmp/static"
 api_port=$(free_port)
 web_port=$(free_port)
 tls_port=$(free_port)
@@ -37,7 +42,7 @@ JWT_SECRET=$secret start_api target/debug/tweets "$SCRATCH_DB_URL" "$api_port" "
   TRUST_FORWARDED_FOR=true
 
 python3 scripts/render_nginx.py --tls "$tmp/nginx" NGINX_PORT="$web_port" API_UPSTREAM="127.0.0.1:$api_port" \
-  API_UPSTREAM_PARAMS= NGINX_RESOLVER=127.0.0.1 TWEETS_STATIC_ROOT="$ROOT/frontend" TWEETS_MEDIA_ROOT="$tmp/media" \
+  API_UPSTREAM_PARAMS= NGINX_RESOLVER=127.0.0.1 TWEETS_STATIC_ROOT="$tmp/static" TWEETS_MEDIA_ROOT="$tmp/media" \
   NGINX_TLS_PORT="$tls_port" NGINX_PUBLIC_TLS_PORT="$tls_port" TLS_CERTIFICATE="$tmp/certs/fullchain.pem" \
   TLS_CERTIFICATE_KEY="$tmp/certs/privkey.pem" NGINX_OCSP_STAPLING=off ACME_WEBROOT="$tmp/acme"
 nginx -t -q -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log"

@@ -4,6 +4,7 @@
 #   scripts/pg.sh url                 print a DATABASE_URL that answers: $DATABASE_URL when it
 #                                     does, else the project cluster under .data/ (started if needed)
 #   scripts/pg.sh start | stop | status   the project cluster under .data/pg
+#   scripts/pg.sh start-url           start it if needed and print its DATABASE_URL
 #   scripts/pg.sh with-throwaway CMD…    run CMD with DATABASE_URL set: $DATABASE_URL when it
 #                                     answers, else a fresh cluster in a temp dir, removed afterwards
 #   scripts/pg.sh with-throwaway-tls CERT_DIR CMD…
@@ -19,6 +20,12 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DATA_DIR=${TWEETS_DATA_DIR:-$ROOT/.data}
 PG_DIR=$DATA_DIR/pg
+# As root the cluster runs as `postgres`, which cannot reach a checkout inside
+# a directory other users cannot enter (root's home, a `mktemp -d` folder):
+# the cluster then lives outside it, under a name derived from the checkout.
+if [[ $(id -u) -eq 0 ]] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+  PG_DIR=/var/tmp/tweets-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
+fi
 
 log() { printf 'pg.sh: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -176,9 +183,10 @@ cmd_with_throwaway_tls() {
 case "${1:-}" in
   url) cmd_url ;;
   start) cmd_start >/dev/null; log "running: $(cat "$PG_DIR/port" 2>/dev/null)" ;;
+  start-url) cmd_start ;;
   stop) stop_cluster "$PG_DIR"; log "stopped" ;;
   status) if running "$PG_DIR"; then echo "running on port $(cat "$PG_DIR/port")"; else echo "stopped"; fi ;;
   with-throwaway) shift; cmd_with_throwaway "$@" ;;
   with-throwaway-tls) shift; cmd_with_throwaway_tls "$@" ;;
-  *) die "usage: $0 url|start|stop|status|with-throwaway CMD...|with-throwaway-tls CERT_DIR CMD..." ;;
+  *) die "usage: $0 url|start|start-url|stop|status|with-throwaway CMD...|with-throwaway-tls CERT_DIR CMD..." ;;
 esac

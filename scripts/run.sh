@@ -1,28 +1,51 @@
 #!/usr/bin/env bash
 # `make run`: the whole app (API + single-page app + media) in one process on
-# http://localhost:8080, on $DATABASE_URL when it answers, else on a project
-# PostgreSQL cluster under .data/ that this starts (stop it with `make stop-db`).
+# http://localhost:8080.
+#
+# Settings come from the environment, then `.env` (which the server reads
+# itself), then the local defaults below — a default is applied only to a
+# variable that neither sets. Without a DATABASE_URL, a project PostgreSQL
+# cluster is started under .data/ (stop it with `make stop-db`).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-DATABASE_URL=$(scripts/pg.sh url)
-export DATABASE_URL
+# Whether NAME is set in the environment or defined in .env. Only the names
+# are read here: the values are dotenvy's to parse, in the server.
+configured() {
+  [[ -n "${!1:-}" ]] && return 0
+  [[ -f .env ]] && grep -Eq "^[[:space:]]*(export[[:space:]]+)?$1=." .env
+}
+
 mkdir -p .data/media
+if ! configured DATABASE_URL && ! configured POSTGRES_HOST; then
+  DATABASE_URL=$(scripts/pg.sh start-url)
+  export DATABASE_URL
+fi
 # A development secret that survives restarts, so sessions do too; never used in production.
-if [[ -z "${JWT_SECRET:-}" ]]; then
+if ! configured JWT_SECRET && ! configured JWT_SECRET_FILE; then
   if [[ ! -s .data/jwt_secret ]]; then
     (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >.data/jwt_secret)
   fi
   JWT_SECRET=$(cat .data/jwt_secret)
   export JWT_SECRET
 fi
-if [[ -z "${STATIC_DIR:-}" && -f "$ROOT/frontend/index.html" ]]; then
+if ! configured STATIC_DIR && [[ -f "$ROOT/frontend/index.html" ]]; then
   export STATIC_DIR=$ROOT/frontend
 fi
-export MEDIA_ROOT=${MEDIA_ROOT:-$ROOT/.data/media}
-export BIND_ADDR=${BIND_ADDR:-127.0.0.1:8080}
-export RUST_LOG=${RUST_LOG:-info}
+configured MEDIA_ROOT || export MEDIA_ROOT=$ROOT/.data/media
+configured BIND_ADDR || export BIND_ADDR=127.0.0.1:8080
+configured RUST_LOG || export RUST_LOG=info
 
-echo "Tweets on http://localhost:${BIND_ADDR##*:} (database: ${DATABASE_URL%%\?*})" >&2
-exec cargo run ${CARGO_PROFILE:+--profile "$CARGO_PROFILE"} --locked --quiet --bin tweets -- serve
+# A taken port is the most common first-run failure: say so before building.
+bind=${BIND_ADDR:-$(grep -E '^[[:space:]]*(export[[:space:]]+)?BIND_ADDR=' .env | tail -n 1 | cut -d= -f2- | tr -d "\"' ")}
+port=${bind##*:}
+host=${bind%:*}
+[[ $host == 0.0.0.0 || -z $host ]] && host=127.0.0.1
+if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+  echo "run.sh: $host:$port is already in use: stop what listens there, or run with BIND_ADDR=127.0.0.1:8081 (also settable in .env)" >&2
+  exit 1
+fi
+
+echo "Tweets on http://localhost:$port — building first (cargo shows its progress)" >&2
+exec cargo run ${CARGO_PROFILE:+--profile "$CARGO_PROFILE"} --locked --bin tweets -- serve
