@@ -46,7 +46,8 @@ find_pg_bin() {
 # Runs a PostgreSQL server binary as the right user.
 as_pg() {
   if [[ $(id -u) -eq 0 ]]; then
-    runuser -u postgres -- "$@"
+    # From /: postgres may not be allowed into the current directory.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
