@@ -96,7 +96,7 @@ ps: ## The stack's containers and their health
 	$(COMPOSE) ps
 
 test-containers: ## The test suite in containers against a throwaway database
-	$(COMPOSE) -f compose.test.yaml run --rm tests; status=$$?; $(COMPOSE) -f compose.test.yaml down -v; exit $$status
+	$(COMPOSE) -f compose.test.yaml run --build --rm tests; status=$$?; $(COMPOSE) -f compose.test.yaml down -v; exit $$status
 
 openapi: ## Regenerate openapi.json from the code
 	$(CARGO) run --quiet --locked --bin tweets -- openapi > openapi.json

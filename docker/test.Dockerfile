@@ -1,0 +1,12 @@
+# syntax=docker/dockerfile:1.7
+# The image `make test-containers` runs the Rust suite in (compose.test.yaml):
+# the toolchain plus what the tests start themselves (redis-server for the
+# shared rate-limit tests).
+FROM rust:1.95.0-bookworm
+LABEL org.opencontainers.image.title="tweets-tests" \
+      org.opencontainers.image.description="Tweets: the Rust test suite's toolchain and test servers" \
+      org.opencontainers.image.licenses="MIT"
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends redis-server=5:7.0.* \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
