@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: certs db-tls deps fuzz help run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
+.PHONY: backup backups certs db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
   tf-env tf-init tf-plan tf-apply tf-destroy tf-fmt tf-check
 
 help: ## List the targets
@@ -18,7 +18,7 @@ stop-db: ## Stop the project PostgreSQL cluster under .data/
 db-url: ## Print the DATABASE_URL `make run` uses
 	@scripts/pg.sh url
 
-test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls test-rust ## Everything CI runs: formatting, lints, all tests
+test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls faults backups migrations test-rust ## Everything CI runs: formatting, lints, all tests
 
 deps: ## Install what make test needs (apt packages, terraform, rustup components), or say what to install
 	@scripts/ensure-tools.sh
@@ -34,6 +34,26 @@ monitoring: ## promtool/amtool checks, rule unit tests, real Prometheus against 
 
 db-tls: ## The API against a PostgreSQL that accepts only TLS: verify-full works, unverifiable servers are refused
 	@scripts/check-db-tls.sh
+
+faults: ## Fault suite: PostgreSQL stopped/crashed/restarted, Redis killed/frozen, a held lock — under load, own processes
+	@scripts/test-faults.sh
+
+backups: ## Backup -> drop -> restore round trip (0 rows, 0 files lost), damaged archives refused, point-in-time recovery
+	@scripts/pg.sh with-throwaway scripts/test-backup.sh
+	@scripts/test-pitr.sh
+
+migrations: ## The previous release's SQL (backend/tests/compat/queries.sql) still prepares on the migrated schema
+	@scripts/pg.sh with-throwaway scripts/test-migrations.sh
+
+record-queries: ## At a release: record the SQL this release sends, for the next release's `make migrations`
+	@scripts/record-queries.sh
+
+backup: ## Back up the database and media into BACKUP_DIR (scripts/backup.sh --help; --compose for the stack)
+	@scripts/backup.sh $(ARGS)
+
+restore: ## Restore ARCHIVE=file after verifying it (scripts/restore.sh --help)
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=backups/tweets-….tar [ARGS=--compose]"; exit 2; }
+	@scripts/restore.sh $(ARGS) "$(ARCHIVE)"
 
 e2e: ## Frontend unit tests, then Chromium through the project's nginx config against the real API
 	@scripts/pg.sh with-throwaway scripts/e2e.sh

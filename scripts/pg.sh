@@ -7,6 +7,7 @@
 #   scripts/pg.sh start-url           start it if needed and print its DATABASE_URL
 #   scripts/pg.sh with-throwaway CMD…    run CMD with DATABASE_URL set: $DATABASE_URL when it
 #                                     answers, else a fresh cluster in a temp dir, removed afterwards
+#                                     (started with the server options in $PG_EXTRA_OPTS)
 #   scripts/pg.sh with-throwaway-tls CERT_DIR CMD…
 #                                     run CMD against a fresh cluster that accepts TLS connections
 #                                     only, with CERT_DIR/fullchain.pem and privkey.pem (certs.sh);
@@ -153,7 +154,7 @@ cmd_with_throwaway() {
   dir=$(mktemp -d "${TMPDIR:-/tmp}/tweets-pg.XXXXXX")
   # shellcheck disable=SC2064 # expand now: the trap must remove this very directory
   trap "stop_cluster '$dir'; rm -rf '$dir'" EXIT
-  port=$(init_and_start "$dir")
+  port=$(init_and_start "$dir" "${PG_EXTRA_OPTS:-}")
   log "throwaway PostgreSQL on port $port"
   DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres" "$@" || status=$?
   return "$status"

@@ -99,14 +99,22 @@ impl RedisBackend {
         self.skip_until_ms.load(Ordering::Acquire) > self.now_ms()
     }
 
-    fn mark_down(&self, error: &redis::RedisError) {
+    /// Opens the breaker. Requests that were already waiting on Redis when
+    /// it went away each fail in turn: only the first of them opens it, and
+    /// only a failed probe lengthens the back-off.
+    fn mark_down(&self, error: &redis::RedisError, from_probe: bool) {
+        if !from_probe && self.down.load(Ordering::Acquire) {
+            return;
+        }
         let backoff = self.backoff_ms.load(Ordering::Acquire);
         self.skip_until_ms
             .store(self.now_ms() + backoff, Ordering::Release);
-        self.backoff_ms.store(
-            (backoff * 2).min(MAX_BACKOFF.as_millis() as u64),
-            Ordering::Release,
-        );
+        if from_probe {
+            self.backoff_ms.store(
+                (backoff * 2).min(MAX_BACKOFF.as_millis() as u64),
+                Ordering::Release,
+            );
+        }
         self.up.set(0);
         if !self.down.swap(true, Ordering::AcqRel) {
             tracing::warn!(error = %error, "Redis does not answer: rate limits are counted by each process until it does");
@@ -137,11 +145,14 @@ impl RedisBackend {
             };
             match tokio::time::timeout(Duration::from_millis(500), answer).await {
                 Ok(Ok(_)) => backend.mark_up(),
-                Ok(Err(e)) => backend.mark_down(&e),
-                Err(_) => backend.mark_down(&redis::RedisError::from((
-                    redis::ErrorKind::IoError,
-                    "no answer within 500 ms",
-                ))),
+                Ok(Err(e)) => backend.mark_down(&e, true),
+                Err(_) => backend.mark_down(
+                    &redis::RedisError::from((
+                        redis::ErrorKind::IoError,
+                        "no answer within 500 ms",
+                    )),
+                    true,
+                ),
             }
             backend.probing.store(false, Ordering::Release);
         });
@@ -157,7 +168,7 @@ impl RedisBackend {
         match self.check(key, interval, burst).await {
             Ok(wait) => Some(wait),
             Err(e) => {
-                self.mark_down(&e);
+                self.mark_down(&e, false);
                 None
             }
         }
