@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: backup backups certs db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
+.PHONY: backup backups certs deploy-test hooks db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
   tf-env tf-init tf-plan tf-apply tf-destroy tf-fmt tf-check
 
 help: ## List the targets
@@ -18,7 +18,7 @@ stop-db: ## Stop the project PostgreSQL cluster under .data/
 db-url: ## Print the DATABASE_URL `make run` uses
 	@scripts/pg.sh url
 
-test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls faults backups migrations test-rust ## Everything CI runs: formatting, lints, all tests
+test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls faults backups migrations deploy-test test-rust ## Everything CI runs: formatting, lints, all tests
 
 deps: ## Install what make test needs (apt packages, terraform, rustup components), or say what to install
 	@scripts/ensure-tools.sh
@@ -93,6 +93,12 @@ tf-check: ## terraform fmt -check, scripts/check_terraform.py (references, READM
 
 COMPOSE ?= docker compose
 PROD := -f compose.yaml -f compose.prod.yaml
+
+hooks: ## Install the pre-commit hooks (.pre-commit-config.yaml) into this clone
+	@"$$(scripts/tools.sh)/pre-commit" install
+
+deploy-test: ## deploy.sh's roll, health gate, smoke test and automatic rollback, for real behind the project's nginx
+	@scripts/pg.sh with-throwaway scripts/test-deploy.sh
 
 certs: ## A local CA and a certificate for localhost in .certs/ (HTTPS in development: compose.tls.yaml)
 	@scripts/certs.sh

@@ -33,11 +33,14 @@ scripts/certs.sh "$tmp/certs" >/dev/null
 nginx -t -q -p "$tmp/conf-tls" -c "$tmp/conf-tls/nginx.conf" -e "$tmp/conf-tls/error.log"
 
 echo "shellcheck"
-"$bin/shellcheck" -x scripts/*.sh bench/*.sh .ci/run
+"$bin/shellcheck" -x scripts/*.sh bench/*.sh docs/examples/ci-integration/*.sh .ci/run
+
+echo "docs/ci-integration.md embeds the example it documents"
+"$bin/python" docs/examples/ci-integration/check_doc_sync.py
 
 echo "yamllint"
 "$bin/yamllint" -s compose*.yaml docker/monitoring/*.yml docker/monitoring/grafana/provisioning/*/*.yml \
-  .github/workflows/*.yml .yamllint.yaml .hadolint.yaml
+  .github/workflows/*.yml .yamllint.yaml .hadolint.yaml .pre-commit-config.yaml
 
 echo "actionlint"
 "$bin/actionlint" -shellcheck "$bin/shellcheck" .github/workflows/*.yml

@@ -2,7 +2,7 @@
 # Records every SQL statement the application sends — the integration suite
 # run against a throwaway cluster with pg_stat_statements — into
 # backend/tests/compat/queries.sql. Run it when cutting a release (`make
-# record-queries`) and commit the file: `make test-migrations` then proves
+# record-queries`) and commit the file: `make migrations` then proves
 # that the NEXT release's migrations leave every one of these statements
 # valid, so the previous release keeps working while a rolling deploy runs
 # both (see docs/delivery.md, "Migrations").
@@ -59,7 +59,7 @@ mv "$kept" "$tmp"
 {
   echo "-- Statements the application sent at $(git describe --always --dirty 2>/dev/null || echo unknown),"
   echo "-- recorded by scripts/record-queries.sh (pg_stat_statements over the test suite)."
-  echo "-- make test-migrations prepares each against the migrated schema."
+  echo "-- make migrations prepares each against the migrated schema."
   cat "$tmp"
 } >"$out"
 echo "record-queries: $(grep -vc '^--' "$out") statement(s) in $out"

@@ -1,6 +1,6 @@
 -- Statements the application sent at 5adbed4-dirty,
 -- recorded by scripts/record-queries.sh (pg_stat_statements over the test suite).
--- make test-migrations prepares each against the migrated schema.
+-- make migrations prepares each against the migrated schema.
 DELETE FROM "follows" WHERE (("follows"."follower_id" = $1) AND ("follows"."followee_id" = $2));
 DELETE FROM "likes" WHERE (("likes"."user_id" = $1) AND ("likes"."tweet_id" = $2));
 DELETE FROM "sessions" WHERE (("sessions"."expires_at" < $1) OR ("sessions"."revoked_at" < $2));
