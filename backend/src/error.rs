@@ -50,7 +50,13 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{detail}")]
-    Unauthorized { detail: String, invalid_token: bool },
+    Unauthorized {
+        detail: String,
+        /// A token was sent but refused (`WWW-Authenticate: … invalid_token`).
+        invalid_token: bool,
+        /// The problem document's `code` (see [`ApiError::code`]).
+        code: &'static str,
+    },
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -78,17 +84,57 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// No credentials where they are needed (`code: unauthorized`).
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         ApiError::Unauthorized {
             detail: detail.into(),
             invalid_token: false,
+            code: "unauthorized",
         }
     }
 
+    /// A wrong username or password (`code: invalid_credentials`).
+    pub fn invalid_credentials(detail: impl Into<String>) -> Self {
+        ApiError::Unauthorized {
+            detail: detail.into(),
+            invalid_token: false,
+            code: "invalid_credentials",
+        }
+    }
+
+    /// A malformed, forged or otherwise unusable token (`code: invalid_token`).
     pub fn invalid_token(detail: impl Into<String>) -> Self {
+        Self::token_refused(detail, "invalid_token")
+    }
+
+    /// A token refused for a reason a client acts on differently:
+    /// `token_expired` (refresh it), `session_ended` (sign in again),
+    /// `refresh_token_reused` (sign in again; the session was revoked).
+    pub fn token_refused(detail: impl Into<String>, code: &'static str) -> Self {
         ApiError::Unauthorized {
             detail: detail.into(),
             invalid_token: true,
+            code,
+        }
+    }
+
+    /// The stable, machine-readable `code` of the problem document: clients
+    /// switch on it, never on `detail` (which is for people and may change).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unauthorized { code, .. } => code,
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::Conflict(_) => "username_taken",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::Validation { .. } => "validation_failed",
+            ApiError::TooManyRequests { .. } => "rate_limited",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::RequestTimeout(_) => "request_timeout",
+            ApiError::Unexpected(_) => "internal_error",
         }
     }
 
@@ -130,6 +176,14 @@ pub struct Problem<'a> {
     pub title: &'a str,
     #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
+    /// Stable and machine-readable: what clients switch on. One of
+    /// `bad_request`, `unauthorized`, `invalid_credentials`, `invalid_token`,
+    /// `token_expired`, `session_ended`, `refresh_token_reused`, `forbidden`,
+    /// `not_found`, `method_not_allowed`, `username_taken`,
+    /// `payload_too_large`, `unsupported_media_type`, `validation_failed`,
+    /// `rate_limited`, `request_timeout`, `unavailable`, `internal_error`.
+    #[schema(value_type = String, example = "validation_failed")]
+    pub code: &'a str,
     /// A human-readable explanation.
     #[schema(value_type = String)]
     pub detail: &'a str,
@@ -180,6 +234,7 @@ impl ResponseError for ApiError {
             kind: "about:blank",
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
+            code: self.code(),
             detail: &detail,
             errors,
         };
@@ -356,10 +411,21 @@ pub fn problem_for_plain_errors<B>(
         s if s.is_server_error() => "the server hit an unexpected error; it has been logged",
         _ => "the request could not be served",
     };
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::RANGE_NOT_SATISFIABLE => "range_not_satisfiable",
+        s if s.is_server_error() => "internal_error",
+        _ => "error",
+    };
     let body = serde_json::to_string(&Problem {
         kind: "about:blank",
         title: status.canonical_reason().unwrap_or("Error"),
         status: status.as_u16(),
+        code,
         detail,
         errors: None,
     })

@@ -12,6 +12,8 @@ export class ApiError extends Error {
   constructor(status, problem) {
     super(problem?.detail || `Request failed (${status})`);
     this.status = status;
+    /** The problem document's stable `code` (docs/api.md): what to switch on. */
+    this.code = problem?.code || (status === 0 ? 'network_error' : '');
     this.title = problem?.title || '';
     this.errors = problem?.errors || {};
   }
@@ -78,11 +80,12 @@ export async function request(method, path, options = {}) {
   try {
     return await send(method, path, options);
   } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 401 || !sent || options.auth === false) throw err;
+    const tokenRefused = ['token_expired', 'invalid_token', 'session_ended'].includes(err?.code);
+    if (!(err instanceof ApiError) || !tokenRefused || !sent || options.auth === false) throw err;
     refreshing ||= refreshSession(sent).finally(() => { refreshing = null; });
     if (await refreshing) return send(method, path, options);
     session.clear();
-    onExpired(err.message || 'Your session has ended.');
+    onExpired(err);
     throw err;
   }
 }

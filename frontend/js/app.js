@@ -127,8 +127,9 @@ async function logout() {
   go('/');
 }
 
-whenSessionExpires((detail) => {
-  const reason = /expired/i.test(detail) ? 'Your session has expired' : 'Your session is no longer valid';
+whenSessionExpires((err) => {
+  const reason = err.code === 'token_expired' || err.code === 'session_ended'
+    ? 'Your session has expired' : 'Your session is no longer valid';
   if (location.pathname !== '/login') {
     history.pushState({}, '', `/login?next=${encodeURIComponent(location.pathname)}`);
   }
@@ -442,7 +443,7 @@ async function threadView(id) {
         }) : h('p', {}, link(`/login?next=/t/${id}`, 'Log in'), ' to reply.'),
         replies);
     } catch (err) {
-      replace(box, h('h1', {}, 'Tweet'), state('error', err.status === 404 ? 'This tweet does not exist (or was deleted).' : err.message));
+      replace(box, h('h1', {}, 'Tweet'), state('error', err.code === 'not_found' ? 'This tweet does not exist (or was deleted).' : err.message));
     }
   })();
   return box;
@@ -498,7 +499,7 @@ async function profileView(username) {
         h('h2', {}, 'Tweets'),
         tweetList(`/users/${encodeURIComponent(user.username)}/tweets`, { emptyText: 'No tweets yet.' }));
     } catch (err) {
-      replace(box, state('error', err.status === 404 ? `There is no user named @${username}.` : err.message));
+      replace(box, state('error', err.code === 'not_found' ? `There is no user named @${username}.` : err.message));
     }
   })();
   return box;
@@ -534,8 +535,8 @@ function authView(mode) {
       flash(signup ? `Welcome, ${answer.user.display_name || answer.user.username}!` : 'You are logged in.');
       go(next, { replace: true });
     } catch (err) {
-      if (!signup && err.status === 401) err.message = 'The username or password is wrong.';
-      if (err.status === 409) err.errors = { username: ['is already taken'] };
+      if (!signup && err.code === 'invalid_credentials') err.message = 'The username or password is wrong.';
+      if (err.code === 'username_taken') err.errors = { username: ['is already taken'] };
       showErrors(form, err);
     } finally {
       busy(submit, false);

@@ -87,8 +87,9 @@ async fn authenticate(
             .auth_failures
             .with_label_values(&["token"])
             .inc();
-        return Err(ApiError::invalid_token(
+        return Err(ApiError::token_refused(
             "the session has ended (signed out, revoked, or the account is gone)",
+            "session_ended",
         ));
     }
     Ok(Some(AuthUser {

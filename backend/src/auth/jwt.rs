@@ -82,7 +82,7 @@ impl JwtKeys {
             decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
                 match e.kind() {
                     ErrorKind::ExpiredSignature => {
-                        ApiError::invalid_token("the access token has expired")
+                        ApiError::token_refused("the access token has expired", "token_expired")
                     }
                     ErrorKind::ImmatureSignature => {
                         ApiError::invalid_token("the access token is not valid yet")

@@ -292,7 +292,9 @@ pub async fn login(
             })
             .await?;
         }
-        return Err(ApiError::unauthorized("the username or password is wrong"));
+        return Err(ApiError::invalid_credentials(
+            "the username or password is wrong",
+        ));
     };
     let ttl = state.settings.refresh_token_ttl;
     let (user, issued) = db::run(&state.pool, move |conn| {
@@ -353,11 +355,13 @@ pub async fn refresh(
         (Refreshed::Rotated { issued, .. }, Some(user)) => {
             session_response(&state, HttpResponse::Ok(), user, issued, transport)
         }
-        (Refreshed::Reused, _) => Err(ApiError::invalid_token(
+        (Refreshed::Reused, _) => Err(ApiError::token_refused(
             "this refresh token was already used: the session has been revoked, sign in again",
+            "refresh_token_reused",
         )),
-        _ => Err(ApiError::invalid_token(
+        _ => Err(ApiError::token_refused(
             "the refresh token is unknown or its session has ended",
+            "session_ended",
         )),
     }
 }

@@ -234,6 +234,7 @@ async fn tampered_expired_and_malformed_tokens_are_refused_everywhere() {
         )
         .await;
     assert!(res.json()["detail"].as_str().unwrap().contains("expired"));
+    assert_eq!(res.json()["code"], "token_expired");
 
     // Wrong scheme, empty bearer, and no header at all.
     for value in ["Basic abc", "Bearer", "Bearer ", "token"] {

@@ -234,3 +234,66 @@ async fn bodies_must_be_json_objects() {
         app.register_raw(&body).await.problem(422);
     }
 }
+
+/// Problem documents carry a stable `code` that clients switch on (the
+/// helper's `problem()` checks every one has a code; these pin the values).
+#[actix_web::test]
+async fn every_kind_of_problem_has_its_own_stable_code() {
+    let app = crate::helpers::spawn_app_with(
+        crate::helpers::Overrides::default().set("RATE_LIMIT_POSTS_PER_MINUTE", "1"),
+    )
+    .await;
+    let alice = app.register("alice").await;
+    let code = |res: crate::helpers::Res, status: u16| res.problem(status)["code"].clone();
+    assert_eq!(code(app.get("/nope", None).await, 404), "not_found");
+    assert_eq!(
+        code(
+            app.send(app.request(Method::PUT, "/api/v1/tweets", None))
+                .await,
+            405
+        ),
+        "method_not_allowed"
+    );
+    assert_eq!(code(app.get("/api/v1/me", None).await, 401), "unauthorized");
+    assert_eq!(
+        code(app.get("/api/v1/me", Some("garbage")).await, 401),
+        "invalid_token"
+    );
+    assert_eq!(
+        code(app.login("alice", "not the password").await, 401),
+        "invalid_credentials"
+    );
+    assert_eq!(
+        code(
+            app.register_raw(&json!({"username": "alice", "password": crate::helpers::PASSWORD}))
+                .await,
+            409
+        ),
+        "username_taken"
+    );
+    assert_eq!(
+        code(app.post_tweet_raw(&alice, &json!({"text": ""})).await, 422),
+        "validation_failed"
+    );
+    assert_eq!(
+        code(app.get("/api/v1/tweets?cursor=%%%", None).await, 400),
+        "bad_request"
+    );
+    app.post_tweet(&alice, "one").await;
+    assert_eq!(
+        code(
+            app.post_tweet_raw(&alice, &json!({"text": "two"})).await,
+            429
+        ),
+        "rate_limited"
+    );
+    // The session ends: its access token says so.
+    let res = app
+        .send(app.request(Method::POST, "/api/v1/auth/logout", Some(&alice.token)))
+        .await;
+    assert_eq!(res.status.as_u16(), 204);
+    assert_eq!(
+        code(app.get("/api/v1/me", Some(&alice.token)).await, 401),
+        "session_ended"
+    );
+}

@@ -291,6 +291,13 @@ impl Res {
         assert_eq!(body["type"], "about:blank");
         assert!(body["title"].is_string());
         assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        assert!(
+            body["code"].as_str().is_some_and(
+                |c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            ),
+            "no machine-readable code: {}",
+            self.text
+        );
         assert!(self.header("x-request-id").is_some());
         body
     }

@@ -38,7 +38,7 @@ async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_whole_session() {
 
     // The first token again: somebody copied it. Everything of the session ends.
     let res = refresh(&app, &alice.refresh_token).await;
-    res.problem(401);
+    assert_eq!(res.problem(401)["code"], "refresh_token_reused");
     assert!(res.json()["detail"]
         .as_str()
         .unwrap()
