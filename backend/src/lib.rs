@@ -18,6 +18,7 @@ pub mod routes;
 pub mod schema;
 pub mod seed;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 
 pub use config::Settings;

@@ -24,7 +24,7 @@ use actix_web::{
 use futures_util::Stream;
 use tokio::time::{sleep, Instant, Sleep};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The I/O error a timed-out body read ends with.
 fn timed_out(what: &str) -> PayloadError {

@@ -8,7 +8,7 @@ use prometheus::{
     Registry, TextEncoder,
 };
 
-use crate::{db::PoolMetrics, error::ApiError, startup::AppState};
+use crate::{db::PoolMetrics, error::ApiError, state::AppState};
 
 /// The `route` label of requests that matched no route: one value, so
 /// scanners cannot blow up the label's cardinality.

@@ -199,6 +199,27 @@ impl RedisBackend {
     }
 }
 
+/// The key client-address rate limits count under. Behind a trusted proxy
+/// (`trust_forwarded_for`) that is the last `X-Forwarded-For` entry: the
+/// address the nearest proxy saw. nginx replaces the header with that one
+/// address; a load balancer appends it to whatever the client sent, so
+/// earlier entries are the client's own claims.
+pub fn client_key(req: &actix_web::HttpRequest, trust_forwarded_for: bool) -> String {
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            req.headers()
+                .get_all(actix_web::http::header::X_FORWARDED_FOR)
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|v| !v.is_empty())
+                .map(str::to_string)
+        })
+        .flatten();
+    let addr = forwarded.or_else(|| req.connection_info().peer_addr().map(str::to_string));
+    format!("ip:{}", addr.as_deref().unwrap_or("unknown"))
+}
+
 pub struct RateLimiter {
     /// What the limit is called in Redis keys (`auth`, `posts`).
     name: &'static str,

@@ -9,137 +9,22 @@ use actix_web::{
     error::{PathError, QueryPayloadError},
     http::header,
     middleware::{from_fn, Condition, DefaultHeaders, ErrorHandlers},
-    web, App, HttpRequest, HttpServer,
+    web, App, HttpServer,
 };
 
 use anyhow::Context as _;
 
 use crate::{
-    auth::{JwtKeys, PasswordHasher},
     config::Settings,
     db::{DbPool, PoolMetrics},
     error::{json_error, problem_for_plain_errors, ApiError},
-    limits,
-    media::{check_image, LocalMediaStore, MediaStore},
-    metrics::Metrics,
-    ratelimit::{RateLimiter, RedisBackend},
-    routes, telemetry,
+    limits, routes,
+    state::AppState,
+    telemetry,
 };
 
 /// Largest JSON body accepted (64 KiB).
 pub const JSON_LIMIT: usize = 64 * 1024;
-
-/// Everything a handler may need, built once at startup.
-pub struct AppState {
-    pub pool: DbPool,
-    pub jwt: JwtKeys,
-    pub settings: Arc<Settings>,
-    pub passwords: PasswordHasher,
-    pub auth_limiter: RateLimiter,
-    pub post_limiter: RateLimiter,
-    /// The OpenAPI document, rendered once.
-    pub openapi_json: String,
-    /// Where uploaded images are stored.
-    pub media: Arc<dyn MediaStore>,
-    pub metrics: Arc<Metrics>,
-}
-
-impl AppState {
-    pub fn new(
-        settings: Arc<Settings>,
-        pool: DbPool,
-        pool_metrics: &PoolMetrics,
-    ) -> Result<Self, ApiError> {
-        let metrics = Metrics::new(pool_metrics)
-            .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("registering metrics: {e}")))?;
-        let redis = match &settings.redis_url {
-            Some(url) => {
-                metrics.redis_configured.set(1);
-                Some(Arc::new(
-                    RedisBackend::new(url, metrics.redis_up.clone()).map_err(|e| {
-                        ApiError::Unexpected(anyhow::anyhow!("REDIS_URL is not usable: {e}"))
-                    })?,
-                ))
-            }
-            None => None,
-        };
-        Ok(Self {
-            metrics: Arc::new(metrics),
-            jwt: JwtKeys::new(
-                settings.jwt_secret.expose().as_bytes(),
-                settings.access_token_ttl,
-            ),
-            passwords: PasswordHasher::new(
-                settings.password_hash_concurrency,
-                settings.password_hash_queue_timeout,
-            )?,
-            auth_limiter: RateLimiter::shared(
-                "auth",
-                settings.rate_limits.auth_per_minute,
-                redis.clone(),
-            ),
-            post_limiter: RateLimiter::shared(
-                "posts",
-                settings.rate_limits.posts_per_minute,
-                redis,
-            ),
-            openapi_json: routes::openapi::json(),
-            media: Arc::new(LocalMediaStore::new(settings.media_root.clone())),
-            pool,
-            settings,
-        })
-    }
-
-    /// The key client-address rate limits count under. Behind a trusted
-    /// proxy (`TRUST_FORWARDED_FOR`) that is the last `X-Forwarded-For`
-    /// entry: the address the nearest proxy saw. nginx replaces the header
-    /// with that one address; a load balancer appends it to whatever the
-    /// client sent, so earlier entries are the client's own claims.
-    pub fn client_key(&self, req: &HttpRequest) -> String {
-        let forwarded = self
-            .settings
-            .trust_forwarded_for
-            .then(|| {
-                req.headers()
-                    .get_all(header::X_FORWARDED_FOR)
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(','))
-                    .map(str::trim)
-                    .rfind(|v| !v.is_empty())
-                    .map(str::to_string)
-            })
-            .flatten();
-        let addr = forwarded.or_else(|| req.connection_info().peer_addr().map(str::to_string));
-        format!("ip:{}", addr.as_deref().unwrap_or("unknown"))
-    }
-
-    /// Checks an uploaded image (type from its bytes, size, dimensions),
-    /// strips its metadata and stores it; returns the stored name. Off the
-    /// async workers.
-    pub async fn store_image(&self, bytes: Vec<u8>) -> Result<String, ApiError> {
-        let store = self.media.clone();
-        let span = tracing::Span::current();
-        web::block(move || {
-            let _entered = span.enter();
-            let image = check_image(bytes)?;
-            store.put(&image).map_err(|e| {
-                ApiError::Unexpected(anyhow::Error::new(e).context("storing an image"))
-            })
-        })
-        .await?
-    }
-
-    /// Removes a stored image (off the async workers); failures are logged,
-    /// a missing file is fine.
-    pub async fn remove_media(&self, stored: String) {
-        let store = self.media.clone();
-        match web::block(move || store.remove(&stored)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "could not remove a media file"),
-            Err(e) => tracing::warn!(error = %e, "could not remove a media file"),
-        }
-    }
-}
 
 pub struct Application {
     port: u16,
@@ -178,7 +63,8 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
-        let state = web::Data::new(AppState::new(settings.clone(), pool, pool_metrics)?);
+        let state = web::Data::new(AppState::build(settings.clone(), pool, pool_metrics)?);
+        let openapi = web::Data::new(routes::openapi::Document(routes::openapi::json()));
         let shutdown_secs = settings.shutdown_timeout.as_secs();
         let workers = settings.http_workers;
         let (metrics_port, metrics_server) = match metrics_listener {
@@ -192,6 +78,7 @@ impl Application {
             let settings = state.settings.clone();
             let mut app = App::new()
                 .app_data(state.clone())
+                .app_data(openapi.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(JSON_LIMIT)

@@ -62,7 +62,7 @@ pub async fn request_id_middleware(
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id);
     let metrics = req
-        .app_data::<actix_web::web::Data<crate::startup::AppState>>()
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
         .map(|state| state.metrics.clone());
     let http_method = req.method().clone();
     let method = http_method.to_string();

@@ -6,7 +6,7 @@ use super::jwt::TokenSubject;
 use crate::{
     db::{self, sessions},
     error::ApiError,
-    startup::AppState,
+    state::AppState,
 };
 
 /// The authenticated caller. Extracting it answers 401 (with

@@ -2,7 +2,7 @@
 //! ones, stripping location and camera metadata, and storing them under
 //! random names behind a small [`MediaStore`] trait.
 
-use std::{io::Write, path::PathBuf};
+use std::{io::Write, path::PathBuf, sync::Arc};
 
 use crate::error::ApiError;
 
@@ -101,6 +101,44 @@ pub fn check_image(bytes: Vec<u8>) -> Result<CheckedImage, ApiError> {
         ImageKind::Webp => strip::webp(&bytes)?,
     };
     Ok(CheckedImage { kind, bytes })
+}
+
+/// The media service handlers use: checks, strips and stores uploads, and
+/// removes what is no longer referenced — all off the async workers.
+#[derive(Clone)]
+pub struct Media {
+    store: Arc<dyn MediaStore>,
+}
+
+impl Media {
+    pub fn new(store: Arc<dyn MediaStore>) -> Self {
+        Self { store }
+    }
+
+    /// Checks an uploaded image (type from its bytes, size, dimensions),
+    /// strips its metadata and stores it; returns the stored name.
+    pub async fn store(&self, bytes: Vec<u8>) -> Result<String, ApiError> {
+        let store = self.store.clone();
+        let span = tracing::Span::current();
+        actix_web::web::block(move || {
+            let _entered = span.enter();
+            let image = check_image(bytes)?;
+            store.put(&image).map_err(|e| {
+                ApiError::Unexpected(anyhow::Error::new(e).context("storing an image"))
+            })
+        })
+        .await?
+    }
+
+    /// Removes a stored image; failures are logged, a missing file is fine.
+    pub async fn remove(&self, stored: String) {
+        let store = self.store.clone();
+        match actix_web::web::block(move || store.remove(&stored)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not remove a media file"),
+            Err(e) => tracing::warn!(error = %e, "could not remove a media file"),
+        }
+    }
 }
 
 /// Where images live. The local filesystem today; an object store can

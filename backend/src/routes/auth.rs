@@ -22,7 +22,7 @@ use crate::{
     },
     domain::{DisplayName, Password, Username},
     error::{ApiError, Validator},
-    startup::AppState,
+    state::AppState,
 };
 
 /// The cookie that carries the refresh token for browsers: `HttpOnly` (no

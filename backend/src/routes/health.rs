@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{db, error::ApiError, startup::AppState};
+use crate::{db, error::ApiError, state::AppState};
 
 /// `{"status": "ok"}` or `{"status": "ready"}`.
 #[derive(Serialize, utoipa::ToSchema)]

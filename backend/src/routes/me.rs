@@ -11,7 +11,7 @@ use crate::{
     db::{self, models::UserWithRelation, sessions, users},
     domain::{Bio, DisplayName, Password},
     error::{ApiError, Validator},
-    startup::AppState,
+    state::AppState,
 };
 
 fn me_view(state: &AppState, user: db::models::UserRow) -> UserView {
@@ -142,7 +142,7 @@ pub async fn avatar(
     let bytes = form
         .image
         .ok_or_else(|| ApiError::field("image", "is required"))?;
-    let stored = state.store_image(bytes).await?;
+    let stored = state.media.store(bytes).await?;
     let name = stored.clone();
     match db::run(&state.pool, move |conn| {
         users::set_avatar(conn, me.id, &name)
@@ -151,12 +151,12 @@ pub async fn avatar(
     {
         Ok((user, old)) => {
             if let Some(old) = old {
-                state.remove_media(old).await;
+                state.media.remove(old).await;
             }
             Ok(HttpResponse::Ok().json(me_view(&state, user)))
         }
         Err(e) => {
-            state.remove_media(stored).await;
+            state.media.remove(stored).await;
             Err(e)
         }
     }
@@ -250,7 +250,7 @@ pub async fn delete(
     confirm_password(&state, me, body.into_inner().password, "password").await?;
     let media = db::run(&state.pool, move |conn| users::delete_account(conn, me.id)).await?;
     for stored in media {
-        state.remove_media(stored).await;
+        state.media.remove(stored).await;
     }
     tracing::info!(user_id = me.id, "account deleted");
     let mut res = HttpResponse::NoContent();

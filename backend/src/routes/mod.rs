@@ -144,10 +144,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// `GET /api/openapi.json`: the document `tweets openapi` prints.
-async fn openapi_json(state: web::Data<crate::startup::AppState>) -> HttpResponse {
+async fn openapi_json(doc: web::Data<openapi::Document>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(state.openapi_json.clone())
+        .body(doc.0.clone())
 }
 
 /// `/api/docs` → `/api/docs/` (the interactive docs need the trailing slash).

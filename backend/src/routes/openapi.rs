@@ -95,6 +95,9 @@ impl Modify for BearerAuth {
 }
 
 /// The document as pretty JSON, with a trailing newline (what `openapi.json` holds).
+/// The rendered document, made once by the server and shared by its workers.
+pub struct Document(pub String);
+
 pub fn json() -> String {
     let mut doc = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
     doc.push('\n');

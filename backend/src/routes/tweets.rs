@@ -17,7 +17,7 @@ use crate::{
     },
     domain::{CursorKind, IdempotencyKey, TweetText},
     error::ApiError,
-    startup::AppState,
+    state::AppState,
 };
 
 /// A `{id}` path segment: anything but a positive integer names no tweet.
@@ -236,7 +236,7 @@ pub async fn create(
     }
     state.post_limiter.check(&format!("user:{}", me.id)).await?;
     let stored = match image {
-        Some(bytes) => Some(state.store_image(bytes).await?),
+        Some(bytes) => Some(state.media.store(bytes).await?),
         None => None,
     };
     let image_path = stored.clone();
@@ -253,7 +253,7 @@ pub async fn create(
     // A failed or replayed request keeps no new file.
     if let Some(name) = stored {
         if !matches!(result, Ok((_, Created::New))) {
-            state.remove_media(name).await;
+            state.media.remove(name).await;
         }
     }
     let (tweet, created) = result?;
@@ -381,7 +381,7 @@ pub async fn delete(
     let id = tweet_id(&path)?;
     let image = db::run(&state.pool, move |conn| tweets::delete(conn, id, me.id)).await?;
     if let Some(image) = image {
-        state.remove_media(image).await;
+        state.media.remove(image).await;
     }
     Ok(HttpResponse::NoContent().finish())
 }

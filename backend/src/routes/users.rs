@@ -7,7 +7,7 @@ use crate::{
     db::{self, follows, tweets, users},
     domain::{Cursor, CursorKind, PageLimit, Username},
     error::ApiError,
-    startup::AppState,
+    state::AppState,
 };
 
 /// `?limit=&cursor=` of every list endpoint.

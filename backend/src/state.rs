@@ -1,0 +1,82 @@
+//! The application's state: every service a handler may use, built once
+//! from the settings (`AppState::build`). The HTTP server (`startup`) and
+//! the handlers (`routes`) depend on this module; it depends on neither.
+
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+
+use crate::{
+    auth::{JwtKeys, PasswordHasher},
+    config::Settings,
+    db::{DbPool, PoolMetrics},
+    error::ApiError,
+    media::{LocalMediaStore, Media},
+    metrics::Metrics,
+    ratelimit::{self, RateLimiter, RedisBackend},
+};
+
+/// Everything a handler may need, built once at startup.
+pub struct AppState {
+    pub pool: DbPool,
+    pub jwt: JwtKeys,
+    pub settings: Arc<Settings>,
+    pub passwords: PasswordHasher,
+    pub auth_limiter: RateLimiter,
+    pub post_limiter: RateLimiter,
+    /// Uploaded images.
+    pub media: Media,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Builds every service from the settings, on `pool`.
+    pub fn build(
+        settings: Arc<Settings>,
+        pool: DbPool,
+        pool_metrics: &PoolMetrics,
+    ) -> Result<Self, ApiError> {
+        let metrics = Metrics::new(pool_metrics)
+            .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("registering metrics: {e}")))?;
+        let redis = match &settings.redis_url {
+            Some(url) => {
+                metrics.redis_configured.set(1);
+                Some(Arc::new(
+                    RedisBackend::new(url, metrics.redis_up.clone()).map_err(|e| {
+                        ApiError::Unexpected(anyhow::anyhow!("REDIS_URL is not usable: {e}"))
+                    })?,
+                ))
+            }
+            None => None,
+        };
+        Ok(Self {
+            metrics: Arc::new(metrics),
+            jwt: JwtKeys::new(
+                settings.jwt_secret.expose().as_bytes(),
+                settings.access_token_ttl,
+            ),
+            passwords: PasswordHasher::new(
+                settings.password_hash_concurrency,
+                settings.password_hash_queue_timeout,
+            )?,
+            auth_limiter: RateLimiter::shared(
+                "auth",
+                settings.rate_limits.auth_per_minute,
+                redis.clone(),
+            ),
+            post_limiter: RateLimiter::shared(
+                "posts",
+                settings.rate_limits.posts_per_minute,
+                redis,
+            ),
+            media: Media::new(Arc::new(LocalMediaStore::new(settings.media_root.clone()))),
+            pool,
+            settings,
+        })
+    }
+
+    /// The key this request's client-address limits count under.
+    pub fn client_key(&self, req: &HttpRequest) -> String {
+        ratelimit::client_key(req, self.settings.trust_forwarded_for)
+    }
+}
