@@ -133,13 +133,7 @@ fn session_response(
         expires_in: state.jwt.ttl().as_secs(),
         refresh_token,
         refresh_expires_in: ttl.as_secs(),
-        user: UserView::new(
-            db::models::UserWithRelation {
-                user,
-                followed_by_me: Some(false),
-            },
-            &state.settings.media_url,
-        ),
+        user: UserView::me(user, &state.settings.media_url),
     };
     Ok(res.json(view))
 }

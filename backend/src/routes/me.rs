@@ -8,20 +8,14 @@ use super::{
 };
 use crate::{
     auth::AuthUser,
-    db::{self, models::UserWithRelation, sessions, users},
+    db::{self, sessions, users},
     domain::{Bio, DisplayName, Password},
     error::{ApiError, Validator},
     state::AppState,
 };
 
 fn me_view(state: &AppState, user: db::models::UserRow) -> UserView {
-    UserView::new(
-        UserWithRelation {
-            user,
-            followed_by_me: Some(false),
-        },
-        &state.settings.media_url,
-    )
+    UserView::me(user, &state.settings.media_url)
 }
 
 #[utoipa::path(

@@ -6,7 +6,7 @@ use super::{
     json::JsonBody,
     upload::{is_multipart, read_form},
     users::PageQuery,
-    views::{page_response, TweetView},
+    views::{page_of, TweetView},
 };
 use crate::{
     auth::{AuthUser, OptionalAuth},
@@ -44,18 +44,9 @@ async fn timeline_page(
     })
     .await?;
     let media_url = &state.settings.media_url;
-    let items = page
-        .items
-        .into_iter()
-        .map(|t| TweetView::new(t, media_url))
-        .collect::<Vec<_>>();
-    Ok(page_response(
-        req,
-        items,
-        page.next_after,
-        CursorKind::Tweet,
-        limit,
-    ))
+    Ok(page_of(req, page, CursorKind::Tweet, limit, |t| {
+        TweetView::new(t, media_url)
+    }))
 }
 
 #[utoipa::path(
@@ -341,18 +332,9 @@ pub async fn replies(
     })
     .await?;
     let media_url = &state.settings.media_url;
-    let items = page
-        .items
-        .into_iter()
-        .map(|t| TweetView::new(t, media_url))
-        .collect::<Vec<_>>();
-    Ok(page_response(
-        &req,
-        items,
-        page.next_after,
-        CursorKind::Tweet,
-        limit,
-    ))
+    Ok(page_of(&req, page, CursorKind::Tweet, limit, |t| {
+        TweetView::new(t, media_url)
+    }))
 }
 
 #[utoipa::path(

@@ -1,10 +1,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::views::{page_response, TweetView, UserView};
+use super::views::{page_of, TweetView, UserView};
 use crate::{
     auth::{AuthUser, OptionalAuth},
-    db::{self, follows, tweets, users},
+    db::{self, follows, models::Page, tweets, users},
     domain::{Cursor, CursorKind, PageLimit, Username},
     error::ApiError,
     state::AppState,
@@ -114,18 +114,9 @@ pub async fn tweets(
     })
     .await?;
     let media_url = &state.settings.media_url;
-    let items = page
-        .items
-        .into_iter()
-        .map(|t| TweetView::new(t, media_url))
-        .collect::<Vec<_>>();
-    Ok(page_response(
-        &req,
-        items,
-        page.next_after,
-        CursorKind::Tweet,
-        limit,
-    ))
+    Ok(page_of(&req, page, CursorKind::Tweet, limit, |t| {
+        TweetView::new(t, media_url)
+    }))
 }
 
 #[derive(Clone, Copy)]
@@ -144,31 +135,23 @@ async fn follow_list(
 ) -> Result<HttpResponse, ApiError> {
     let name = username(&path)?;
     let (limit, after) = query.parse(CursorKind::Follow)?;
-    let (items, next_after) = db::run(&state.pool, move |conn| {
+    let page = db::run(&state.pool, move |conn| {
         let user = users::get_by_username(conn, &name)?;
         let page = match direction {
             Direction::Followers => follows::followers(conn, user.id, after, limit.get())?,
             Direction::Following => follows::following(conn, user.id, after, limit.get())?,
         };
         let rows = page.items.into_iter().map(|(_, u)| u).collect();
-        Ok((
-            users::with_relation(conn, viewer.user_id(), rows)?,
-            page.next_after,
-        ))
+        Ok(Page {
+            items: users::with_relation(conn, viewer.user_id(), rows)?,
+            next_after: page.next_after,
+        })
     })
     .await?;
     let media_url = &state.settings.media_url;
-    let items = items
-        .into_iter()
-        .map(|u| UserView::new(u, media_url))
-        .collect::<Vec<_>>();
-    Ok(page_response(
-        &req,
-        items,
-        next_after,
-        CursorKind::Follow,
-        limit,
-    ))
+    Ok(page_of(&req, page, CursorKind::Follow, limit, |u| {
+        UserView::new(u, media_url)
+    }))
 }
 
 #[utoipa::path(

@@ -65,6 +65,18 @@ impl UserView {
             followed_by_me,
         }
     }
+
+    /// The signed-in account as it sees itself (`/me`, sessions): it does
+    /// not follow itself.
+    pub fn me(user: crate::db::models::UserRow, media_url: &str) -> Self {
+        Self::new(
+            UserWithRelation {
+                user,
+                followed_by_me: Some(false),
+            },
+            media_url,
+        )
+    }
 }
 
 /// The author of a tweet.
@@ -167,6 +179,19 @@ pub struct PageView<T> {
     pub items: Vec<T>,
     /// Opaque; null on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// A page of rows as a page of views: each row through `view`, then
+/// [`page_response`]. Every list endpoint answers through this.
+pub fn page_of<R, V: Serialize>(
+    req: &HttpRequest,
+    page: crate::db::models::Page<R>,
+    kind: CursorKind,
+    limit: PageLimit,
+    view: impl FnMut(R) -> V,
+) -> HttpResponse {
+    let items = page.items.into_iter().map(view).collect();
+    page_response(req, items, page.next_after, kind, limit)
 }
 
 /// A page as JSON, with `Link: <…?cursor=…&limit=N>; rel="next"` when there is more.
