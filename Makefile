@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: backup backups certs deploy-test hooks db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
+.PHONY: backup backups certs client deploy-test hooks db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
   tf-env tf-init tf-plan tf-apply tf-destroy tf-fmt tf-check
 
 help: ## List the targets
@@ -18,7 +18,7 @@ stop-db: ## Stop the project PostgreSQL cluster under .data/
 db-url: ## Print the DATABASE_URL `make run` uses
 	@scripts/pg.sh url
 
-test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls faults backups migrations deploy-test test-rust ## Everything CI runs: formatting, lints, all tests
+test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls client faults backups migrations deploy-test test-rust ## Everything CI runs: formatting, lints, all tests
 
 deps: ## Install what make test needs (apt packages, terraform, rustup components), or say what to install
 	@scripts/ensure-tools.sh
@@ -34,6 +34,9 @@ monitoring: ## promtool/amtool checks, rule unit tests, real Prometheus against 
 
 db-tls: ## The API against a PostgreSQL that accepts only TLS: verify-full works, unverifiable servers are refused
 	@scripts/check-db-tls.sh
+
+client: ## Generate a Python client from openapi.json (openapi-python-client) and run a story through it
+	@scripts/pg.sh with-throwaway scripts/check-client.sh
 
 faults: ## Fault suite: PostgreSQL stopped/crashed/restarted, Redis killed/frozen, a held lock — under load, own processes
 	@scripts/test-faults.sh

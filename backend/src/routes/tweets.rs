@@ -60,7 +60,7 @@ async fn timeline_page(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, description = "A page of tweets", body = crate::routes::views::TweetPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 503, response = crate::routes::responses::Unavailable),
@@ -86,7 +86,7 @@ pub async fn public_timeline(
     ),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, description = "A page of tweets", body = crate::routes::views::TweetPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::Unauthorized),
         (status = 503, response = crate::routes::responses::Unavailable),
@@ -119,11 +119,12 @@ pub struct NewTweetForm {
     /// Trimmed, then 1–280 Unicode scalar values.
     #[schema(min_length = 1, max_length = 280)]
     text: String,
-    /// The tweet this replies to.
-    #[schema(minimum = 1)]
+    /// The tweet this replies to. Leave the part out for a top-level tweet
+    /// (optional, not nullable: a form part is text, never null).
+    #[schema(minimum = 1, value_type = i64, required = false)]
     reply_to_id: Option<i64>,
     /// PNG, JPEG, GIF or WebP, at most 5 MiB and 40 megapixels; recognised by its bytes.
-    #[schema(value_type = Option<String>, format = Binary, content_media_type = "application/octet-stream")]
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream", required = false)]
     image: Option<Vec<u8>>,
 }
 
@@ -311,7 +312,7 @@ pub async fn get(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, description = "A page of tweets", body = crate::routes::views::TweetPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 404, response = crate::routes::responses::TweetNotFound),

@@ -17,7 +17,9 @@ pub struct PageQuery {
     /// Items per page, 1–100 (default 20).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page (URL-safe base64; empty or
+    /// absent: the first page).
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 
@@ -86,7 +88,7 @@ pub async fn get(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of tweets", body = crate::routes::views::PageView<crate::routes::views::TweetView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, description = "A page of tweets", body = crate::routes::views::TweetPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 404, response = crate::routes::responses::UserNotFound),
@@ -166,7 +168,7 @@ async fn follow_list(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of users", body = crate::routes::views::PageView<crate::routes::views::UserView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, description = "A page of users", body = crate::routes::views::UserPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 404, response = crate::routes::responses::UserNotFound),
@@ -195,7 +197,7 @@ pub async fn followers(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of users", body = crate::routes::views::PageView<crate::routes::views::UserView>, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, description = "A page of users", body = crate::routes::views::UserPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 404, response = crate::routes::responses::UserNotFound),

@@ -33,6 +33,7 @@ pub struct UserView {
     #[schema(max_length = 160)]
     pub bio: String,
     /// `MEDIA_URL` + the stored image name; null without an avatar.
+    #[schema(required = true)]
     pub avatar_url: Option<String>,
     #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
@@ -43,6 +44,7 @@ pub struct UserView {
     #[schema(minimum = 0)]
     pub tweets_count: i64,
     /// Whether the signed-in reader follows this user; null when anonymous.
+    #[schema(required = true)]
     pub followed_by_me: Option<bool>,
 }
 
@@ -89,6 +91,7 @@ pub struct AuthorView {
     pub username: String,
     #[schema(max_length = 50)]
     pub display_name: String,
+    #[schema(required = true)]
     pub avatar_url: Option<String>,
 }
 
@@ -115,12 +118,14 @@ pub struct TweetView {
     /// 1–280 Unicode scalar values, returned verbatim (not HTML-escaped).
     #[schema(min_length = 1, max_length = 280)]
     pub text: String,
+    /// `MEDIA_URL` + the stored image name; null without an image.
+    #[schema(required = true)]
     pub image_url: Option<String>,
     #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
     pub author: AuthorView,
     /// The tweet this replies to; null for a top-level tweet or when the parent was deleted.
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, required = true)]
     pub reply_to_id: Option<i64>,
     #[schema(minimum = 0)]
     pub like_count: i64,
@@ -174,11 +179,36 @@ pub struct SessionView {
 }
 
 /// One page of a list; follow `next_cursor` (or the `Link` header) for more.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct PageView<T> {
     pub items: Vec<T>,
     /// Opaque; null on the last page.
     pub next_cursor: Option<String>,
+}
+
+// How the OpenAPI document describes PageView<TweetView> (what is sent): a
+// schema of its own, so its items reference `Tweet` instead of a copy.
+/// One page of tweets; follow `next_cursor` (or the `Link` header) for more.
+#[derive(ToSchema)]
+#[schema(as = PageView_Tweet)]
+#[allow(dead_code)] // describes PageView<TweetView>, which is what is sent
+pub struct TweetPage {
+    items: Vec<TweetView>,
+    /// Opaque (URL-safe base64); null on the last page.
+    #[schema(required = true, pattern = "^[A-Za-z0-9_-]+$")]
+    next_cursor: Option<String>,
+}
+
+// PageView<UserView>, as TweetPage describes PageView<TweetView>.
+/// One page of users; follow `next_cursor` (or the `Link` header) for more.
+#[derive(ToSchema)]
+#[schema(as = PageView_User)]
+#[allow(dead_code)] // describes PageView<UserView>, which is what is sent
+pub struct UserPage {
+    items: Vec<UserView>,
+    /// Opaque (URL-safe base64); null on the last page.
+    #[schema(required = true, pattern = "^[A-Za-z0-9_-]+$")]
+    next_cursor: Option<String>,
 }
 
 /// A page of rows as a page of views: each row through `view`, then
