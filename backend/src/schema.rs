@@ -49,6 +49,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    tweet_tags (tag, tweet_id) {
+        tag -> Text,
+        tweet_id -> Int8,
+    }
+}
+
+diesel::table! {
     tweets (id) {
         id -> Int8,
         author_id -> Int8,
@@ -85,6 +92,7 @@ diesel::joinable!(likes -> tweets (tweet_id));
 diesel::joinable!(likes -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(tweet_tags -> tweets (tweet_id));
 diesel::joinable!(tweets -> users (author_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -93,6 +101,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     likes,
     refresh_tokens,
     sessions,
+    tweet_tags,
     tweets,
     users,
 );

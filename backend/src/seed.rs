@@ -56,7 +56,7 @@ fn foreign_keys(conn: &mut PgConnection) -> QueryResult<Vec<ForeignKey>> {
         "SELECT c.conrelid::regclass::text AS table_name, c.conname::text AS name, \
                 pg_get_constraintdef(c.oid) AS definition \
          FROM pg_constraint c \
-         WHERE c.contype = 'f' AND c.conrelid IN ('tweets'::regclass, 'likes'::regclass, 'follows'::regclass) \
+         WHERE c.contype = 'f' AND c.conrelid IN ('tweets'::regclass, 'likes'::regclass, 'follows'::regclass, 'tweet_tags'::regclass) \
          ORDER BY 1, 2",
     )
     .load(conn)

@@ -215,7 +215,7 @@ function tweetCard(tweet, { onDeleted } = {}) {
 }
 
 /** A list of tweets with "Load more" and, for newest-first lists, a "new tweets" notice. */
-function tweetList(path, { emptyText, pollNew = false, filter = null, onEmpty } = {}) {
+function tweetList(path, { emptyText, pollNew = false, onEmpty } = {}) {
   const list = h('div', { class: 'tweet-list', 'aria-live': 'polite', 'aria-busy': 'true' });
   const status = h('div', { class: 'list-status' });
   const more = h('button', { type: 'button', class: 'button secondary load-more', hidden: true }, 'Load more');
@@ -227,26 +227,20 @@ function tweetList(path, { emptyText, pollNew = false, filter = null, onEmpty } 
   let shown = 0;
 
   const add = (tweets, where = 'end') => {
-    const visible = filter ? tweets.filter(filter) : tweets;
-    const cards = visible.map((t) => tweetCard(t, {
+    const cards = tweets.map((t) => tweetCard(t, {
       onDeleted: () => { shown -= 1; if (!shown) replace(status, state('empty', emptyText)); },
     }));
     if (where === 'start') list.prepend(...cards);
     else list.append(...cards);
-    shown += visible.length;
+    shown += tweets.length;
     for (const t of tweets) newest = Math.max(newest, t.id);
-    return visible.length;
   };
 
   const loadMore = async () => {
     busy(more, true);
     replace(status, state('loading', 'Loading…'));
     try {
-      let added = 0;
-      // A filtered list keeps reading until it has something to show.
-      do {
-        added += add(await pager.next());
-      } while (filter && added === 0 && !pager.done);
+      add(await pager.next());
       replace(status, shown === 0 ? state('empty', emptyText) : null);
       if (shown === 0) onEmpty?.();
     } catch (err) {
@@ -275,8 +269,7 @@ function tweetList(path, { emptyText, pollNew = false, filter = null, onEmpty } 
       if (document.hidden || !newest) return;
       try {
         const found = await fetchNewer(fetchPage, Math.max(newest, ...pending.map((t) => t.id)));
-        const filtered = filter ? found.filter(filter) : found;
-        pending = [...filtered, ...pending];
+        pending = [...found, ...pending];
         if (pending.length) {
           notice.textContent = pending.length === 1 ? 'Show 1 new tweet' : `Show ${pending.length} new tweets`;
           notice.hidden = false;
@@ -410,12 +403,10 @@ function homeTimeline() {
 }
 
 function tagView(tag) {
-  const needle = `#${tag}`.toLowerCase();
-  const hasTag = (t) => linkify(t.text).some((s) => s.type === 'tag' && `#${s.tag}`.toLowerCase() === needle);
   return [
     h('h1', {}, `#${tag}`),
     h('p', { class: 'hint' }, 'Recent public tweets with this hashtag.'),
-    tweetList('/tweets', { emptyText: `No recent tweets with #${tag}.`, filter: hasTag }),
+    tweetList(`/tags/${encodeURIComponent(tag)}/tweets`, { emptyText: `No tweets with #${tag} yet.` }),
   ];
 }
 

@@ -10,11 +10,11 @@ use diesel::{
 use super::models::{AuthorRow, NewTweet, Page, TweetRow, TweetWithAuthor};
 use crate::{
     error::ApiError,
-    schema::{idempotency_keys, likes, tweets, users},
+    schema::{idempotency_keys, likes, tweet_tags, tweets, users},
 };
 
 /// Which tweets a timeline shows; all of them are newest first.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Timeline {
     /// Every tweet (served by the primary key).
     Public,
@@ -22,6 +22,9 @@ pub enum Timeline {
     Home(i64),
     /// One user's tweets (served by `tweets_author_id_id_idx`).
     Author(i64),
+    /// Tweets with a hashtag (lower-cased, without `#`): the page's ids come
+    /// from the `tweet_tags` primary key, read backwards.
+    Tag(String),
 }
 
 /// One page of a timeline: a single query for tweets and authors, and one
@@ -35,7 +38,7 @@ pub fn timeline(
 ) -> Result<Page<TweetWithAuthor>, ApiError> {
     let rows = match which {
         Timeline::Home(me) => home_rows(conn, me, after, limit + 1)?,
-        Timeline::Public | Timeline::Author(_) => {
+        Timeline::Public | Timeline::Author(_) | Timeline::Tag(_) => {
             let mut q = tweets::table
                 .inner_join(users::table)
                 .select((TweetRow::as_select(), AuthorRow::as_select()))
@@ -44,6 +47,15 @@ pub fn timeline(
                 .into_boxed();
             if let Timeline::Author(author) = which {
                 q = q.filter(tweets::author_id.eq(author));
+            }
+            if let Timeline::Tag(tag) = &which {
+                let ids = tweet_tags::table
+                    .filter(tweet_tags::tag.eq(tag.clone()))
+                    .filter(tweet_tags::tweet_id.lt(after.unwrap_or(i64::MAX)))
+                    .order(tweet_tags::tweet_id.desc())
+                    .limit(limit + 1)
+                    .select(tweet_tags::tweet_id);
+                q = q.filter(tweets::id.eq_any(ids));
             }
             if let Some(after) = after {
                 q = q.filter(tweets::id.lt(after));

@@ -115,6 +115,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .default_service(not_allowed("PUT, DELETE")),
             )
             .service(
+                web::resource("/tags/{tag}/tweets")
+                    .route(read().to(tweets::tag_timeline))
+                    .default_service(not_allowed("GET, HEAD")),
+            )
+            .service(
                 web::resource("/users/{username}")
                     .route(read().to(users::get))
                     .default_service(not_allowed("GET, HEAD")),

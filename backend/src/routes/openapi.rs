@@ -37,6 +37,7 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
         users::unfollow,
         tweets::public_timeline,
         tweets::home_timeline,
+        tweets::tag_timeline,
         tweets::create,
         tweets::get,
         tweets::replies,

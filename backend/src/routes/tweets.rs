@@ -101,6 +101,53 @@ pub async fn home_timeline(
     timeline_page(&state, &req, Timeline::Home(me.id), Some(me.id), &query).await
 }
 
+/// A `{tag}` path segment: 1–50 letters, digits or `_` (a leading `#` is
+/// allowed), compared lower-cased; anything else names no hashtag.
+fn hashtag(raw: &str) -> Result<String, ApiError> {
+    let tag = raw.strip_prefix('#').unwrap_or(raw);
+    let valid = (1..=50).contains(&tag.chars().count())
+        && tag.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if valid {
+        Ok(tag.to_lowercase())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "no hashtag `{}`",
+            crate::error::excerpt(raw)
+        )))
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags/{tag}/tweets",
+    operation_id = "listTagTweets",
+    tag = "tweets",
+    summary = "Tweets with a hashtag, newest first",
+    description = "A hashtag is what the web app links: `#` then 1–50 letters, digits or `_`, not inside a word or a URL; compared case-insensitively.",
+    params(
+        ("tag" = String, Path, description = "The hashtag, without `#` (or with it, URL-encoded)", min_length = 1, max_length = 51),
+        crate::routes::users::PageQuery,
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of tweets", body = crate::routes::views::TweetPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = crate::routes::responses::BadPage),
+        (status = 401, response = crate::routes::responses::InvalidToken),
+        (status = 404, description = "Not a hashtag", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, response = crate::routes::responses::Unavailable),
+    )
+)]
+pub async fn tag_timeline(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    viewer: OptionalAuth,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let tag = hashtag(&path)?;
+    timeline_page(&state, &req, Timeline::Tag(tag), viewer.user_id(), &query).await
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(example = json!({"text": "Hello, world! #first", "reply_to_id": null}))]
 pub struct NewTweetRequest {

@@ -236,7 +236,7 @@ async fn seed_fills_the_database_with_consistent_counters() {
     let fks: Mismatches = sql_query("SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f'")
         .get_result(&mut conn)
         .unwrap();
-    assert_eq!(fks.n, 10);
+    assert_eq!(fks.n, 11);
 
     // Seeded accounts can log in, and the data reads back through the API.
     let session = app.login("demo1", "demo-password").await.expect(200);

@@ -315,3 +315,57 @@ async fn posting_is_rate_limited_per_user() {
     assert!(res.header("retry-after").is_some());
     app.post_tweet(&bob, "mine is fine").await;
 }
+
+#[actix_web::test]
+async fn a_hashtag_lists_its_tweets_newest_first_from_an_index() {
+    let app = crate::helpers::spawn_app().await;
+    let alice = app.register("alice").await;
+    let mut tagged = Vec::new();
+    for (text, has_rust) in [
+        ("#Rust is fun", true),
+        ("not a tag: a#rust, &#rust, https://example.com/#rust", false),
+        ("#rustacean is another tag", false),
+        ("more #rust, twice #RUST", true),
+        ("#Ünïcode works too", false),
+    ] {
+        let id = app.post_tweet(&alice, text).await["id"].as_i64().unwrap();
+        if has_rust {
+            tagged.push(id);
+        }
+    }
+    tagged.reverse();
+    let walked = crate::helpers::ids(&app.walk("/api/v1/tags/rust/tweets", None, 1).await);
+    assert_eq!(walked, tagged);
+    // With the `#`, and case-insensitively.
+    let page = app
+        .get("/api/v1/tags/%23RuSt/tweets", None)
+        .await
+        .expect(200);
+    assert_eq!(
+        crate::helpers::ids(page["items"].as_array().unwrap()),
+        tagged
+    );
+    let page = app
+        .get("/api/v1/tags/%C3%9CN%C3%8FCODE/tweets", None)
+        .await
+        .expect(200);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    let page = app
+        .get("/api/v1/tags/rustacean/tweets", None)
+        .await
+        .expect(200);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    // A deleted tweet leaves its tags.
+    app.delete(&format!("/api/v1/tweets/{}", tagged[0]), Some(&alice.token))
+        .await;
+    let page = app.get("/api/v1/tags/rust/tweets", None).await.expect(200);
+    assert_eq!(
+        crate::helpers::ids(page["items"].as_array().unwrap()),
+        &tagged[1..]
+    );
+    for bad in ["no-dash", "%20", &"x".repeat(51)] {
+        app.get(&format!("/api/v1/tags/{bad}/tweets"), None)
+            .await
+            .problem(404);
+    }
+}
