@@ -323,7 +323,10 @@ async fn a_hashtag_lists_its_tweets_newest_first_from_an_index() {
     let mut tagged = Vec::new();
     for (text, has_rust) in [
         ("#Rust is fun", true),
-        ("not a tag: a#rust, &#rust, https://example.com/#rust", false),
+        (
+            "not a tag: a#rust, &#rust, https://example.com/#rust",
+            false,
+        ),
         ("#rustacean is another tag", false),
         ("more #rust, twice #RUST", true),
         ("#Ünïcode works too", false),
