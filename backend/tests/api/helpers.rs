@@ -45,7 +45,7 @@ fn template() -> &'static str {
     TEMPLATE.get_or_init(|| {
         let mut hasher = DefaultHasher::new();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
-        let mut files: Vec<_> = walk(&dir);
+        let mut files: Vec<_> = files_under(&dir);
         files.sort();
         for f in files {
             f.hash(&mut hasher);
@@ -87,12 +87,13 @@ fn template() -> &'static str {
     })
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+/// Every file below `dir` (none when it does not exist).
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
         if path.is_dir() {
-            out.extend(walk(&path));
+            out.extend(files_under(&path));
         } else {
             out.push(path);
         }
@@ -336,6 +337,20 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         req
+    }
+
+    /// The stored media files, asserting no upload left a temporary file.
+    pub fn media_files(&self) -> Vec<std::path::PathBuf> {
+        let tmp = self.media_root.join(".tmp");
+        let (temporary, stored): (Vec<_>, Vec<_>) = files_under(&self.media_root)
+            .into_iter()
+            .partition(|p| p.starts_with(&tmp));
+        assert_eq!(
+            temporary,
+            Vec::<std::path::PathBuf>::new(),
+            "temp files left behind"
+        );
+        stored
     }
 
     /// `GET /metrics` on the metrics listener.

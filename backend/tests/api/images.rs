@@ -224,31 +224,6 @@ async fn post_with_image(app: &TestApp, user: &User, parts: &[Part<'_>]) -> Res 
     send_form(app, Method::POST, "/api/v1/tweets", user, parts, None).await
 }
 
-/// Every stored file under the media root (the temp folder aside).
-fn stored_files(app: &TestApp) -> Vec<std::path::PathBuf> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.file_name().is_some_and(|n| n == ".tmp") {
-                assert_eq!(
-                    std::fs::read_dir(&path).unwrap().count(),
-                    0,
-                    "temp files left behind"
-                );
-                continue;
-            }
-            if path.is_dir() {
-                walk(&path, out);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&app.media_root, &mut out);
-    out
-}
-
 async fn fetch_image(app: &TestApp, url: &str) -> (Res, Vec<u8>) {
     let res = app.client.get(app.url(url)).send().await.unwrap();
     let status = res.status();
@@ -306,7 +281,7 @@ async fn a_tweet_can_carry_an_image_of_each_supported_type() {
             .expect(200);
         assert_eq!(fetched["image_url"], url);
     }
-    assert_eq!(stored_files(&app).len(), 4);
+    assert_eq!(app.media_files().len(), 4);
 }
 
 #[actix_web::test]
@@ -344,7 +319,7 @@ async fn the_type_comes_from_the_bytes_not_the_name_or_declared_type() {
             post_with_image(&app, &alice, &[text("text", "bad"), file(&bytes, name, ct)]).await;
         res.problem(415);
     }
-    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(app.media_files().len(), 1);
 }
 
 #[actix_web::test]
@@ -466,7 +441,7 @@ async fn oversized_uploads_are_413_and_bombs_are_refused_before_decoding() {
             .contains("100000"),
         "{body}"
     );
-    assert!(stored_files(&app).is_empty());
+    assert!(app.media_files().is_empty());
 }
 
 #[actix_web::test]
@@ -534,7 +509,7 @@ async fn a_failed_request_leaves_no_file_behind() {
     )
     .await
     .problem(422);
-    assert!(stored_files(&app).is_empty());
+    assert!(app.media_files().is_empty());
     // A form without an image is an ordinary tweet; an empty file part counts as none.
     let tweet = post_with_image(
         &app,
@@ -576,7 +551,7 @@ async fn deleting_a_tweet_removes_its_image_and_retries_keep_one_file() {
     .await
     .expect(200);
     assert_eq!(first["id"], retry["id"]);
-    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(app.media_files().len(), 1);
     // Same key, another image: refused, nothing kept.
     let other = encode(ImageFormat::Png, 9, 9);
     send_form(
@@ -589,7 +564,7 @@ async fn deleting_a_tweet_removes_its_image_and_retries_keep_one_file() {
     )
     .await
     .problem(422);
-    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(app.media_files().len(), 1);
 
     let url = first["image_url"].as_str().unwrap().to_string();
     app.delete(
@@ -598,7 +573,7 @@ async fn deleting_a_tweet_removes_its_image_and_retries_keep_one_file() {
     )
     .await
     .expect(204);
-    assert!(stored_files(&app).is_empty());
+    assert!(app.media_files().is_empty());
     app.get(&url, None).await.problem(404);
 }
 
@@ -619,7 +594,7 @@ async fn avatars_are_set_replaced_and_shown_on_tweets() {
     .expect(200);
     let url1 = me["avatar_url"].as_str().unwrap().to_string();
     assert!(url1.starts_with("/media/") && url1.ends_with(".jpg"));
-    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(app.media_files().len(), 1);
     let tweet = app.post_tweet(&alice, "with a face").await;
     assert_eq!(tweet["author"]["avatar_url"], url1.as_str());
     assert_eq!(
@@ -641,7 +616,7 @@ async fn avatars_are_set_replaced_and_shown_on_tweets() {
     .expect(200);
     let url2 = me["avatar_url"].as_str().unwrap();
     assert_ne!(url1, url2);
-    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(app.media_files().len(), 1);
     app.get(&url1, None).await.problem(404);
 
     // Errors change nothing.
@@ -683,7 +658,7 @@ async fn avatars_are_set_replaced_and_shown_on_tweets() {
     )
     .await
     .problem(415);
-    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(app.media_files().len(), 1);
     assert_eq!(
         app.get("/api/v1/me", Some(&alice.token)).await.expect(200)["avatar_url"],
         url2

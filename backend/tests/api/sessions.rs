@@ -173,7 +173,7 @@ async fn deleting_the_account_removes_everything_it_owns() {
     )
     .await
     .expect(200);
-    let files_before = walk_files(&app.media_root);
+    let files_before = app.media_files().len();
     assert_eq!(files_before, 1);
 
     let delete = |password: &str| {
@@ -206,7 +206,7 @@ async fn deleting_the_account_removes_everything_it_owns() {
         .await
         .expect(200);
     assert_eq!(kept["reply_to_id"], Value::Null);
-    assert_eq!(walk_files(&app.media_root), 0);
+    assert_eq!(app.media_files().len(), 0);
     let mut conn = app.db.connect();
     for table in ["sessions", "refresh_tokens", "likes", "idempotency_keys"] {
         let left: Count = sql_query(format!(
@@ -220,27 +220,6 @@ async fn deleting_the_account_removes_everything_it_owns() {
         .unwrap();
         assert_eq!(left.n, 0, "{table}");
     }
-}
-
-fn walk_files(dir: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| {
-            let path = e.path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|n| n == ".tmp") {
-                    0
-                } else {
-                    walk_files(&path)
-                }
-            } else {
-                1
-            }
-        })
-        .sum()
 }
 
 /// The `tweets_refresh=…` value and attributes of a `Set-Cookie` header.
