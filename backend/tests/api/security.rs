@@ -404,3 +404,41 @@ async fn a_forged_forwarded_for_does_not_escape_the_address_limit() {
         .await;
     res.problem(401);
 }
+
+#[actix_web::test]
+async fn a_worker_holds_at_most_its_connection_cap() {
+    // One worker that holds one connection: a second client waits to be
+    // accepted until the first one goes.
+    let app = spawn_app_with(
+        Overrides::default()
+            .set("HTTP_WORKERS", "1")
+            .set("MAX_CONNECTIONS_PER_WORKER", "1"),
+    )
+    .await;
+    let addr = app.address.trim_start_matches("http://").to_string();
+    let request = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    let answered = actix_web::rt::task::spawn_blocking(move || {
+        let mut first = TcpStream::connect(&addr).unwrap();
+        first.write_all(request).unwrap();
+        let mut buf = [0u8; 512];
+        let n = first.read(&mut buf).unwrap();
+        assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+        // The first connection stays open (keep-alive): the second is not served…
+        let mut second = TcpStream::connect(&addr).unwrap();
+        second.write_all(request).unwrap();
+        second
+            .set_read_timeout(Some(Duration::from_millis(700)))
+            .unwrap();
+        let held = second.read(&mut buf).is_err();
+        // …until the first goes.
+        drop(first);
+        second
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let n = second.read(&mut buf).unwrap();
+        (held, buf[..n].starts_with(b"HTTP/1.1 200"))
+    })
+    .await
+    .unwrap();
+    assert_eq!(answered, (true, true));
+}
