@@ -275,58 +275,21 @@ pub fn format_chain(err: &anyhow::Error) -> String {
         .join(": ")
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(err: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind as Kind, Error};
-        match &err {
-            Error::NotFound => ApiError::NotFound("not found".into()),
-            Error::DatabaseError(kind, info) => match (kind, info.constraint_name()) {
-                (Kind::UniqueViolation, Some("users_username_lower_key")) => {
-                    ApiError::Conflict("username is already taken".into())
-                }
-                (Kind::ForeignKeyViolation, Some("tweets_reply_to_id_fkey")) => {
-                    ApiError::field("reply_to_id", "refers to a tweet that does not exist")
-                }
-                (Kind::ForeignKeyViolation, Some("likes_tweet_id_fkey")) => {
-                    ApiError::NotFound("no such tweet".into())
-                }
-                (
-                    Kind::ForeignKeyViolation,
-                    Some(
-                        "tweets_author_id_fkey"
-                        | "likes_user_id_fkey"
-                        | "follows_follower_id_fkey"
-                        | "idempotency_keys_user_id_fkey",
-                    ),
-                ) => ApiError::invalid_token("the token's account no longer exists"),
-                // The connection went away mid-request (a restart), or the
-                // statement ran past DB_STATEMENT_TIMEOUT (a held lock, a
-                // stalled server). PostgreSQL's messages are matched in
-                // English: diesel exposes no SQLSTATE, and the pooled
-                // connections run with the server's default lc_messages.
-                (Kind::ClosedConnection | Kind::UnableToSendCommand, _) => {
-                    ApiError::Unavailable("the database is unavailable".into())
-                }
-                (_, _) if is_timeout_message(info.message()) => {
-                    ApiError::Unavailable("the database did not answer in time".into())
-                }
-                _ => ApiError::Unexpected(anyhow::Error::new(err)),
-            },
-            // A transaction whose connection died cannot be rolled back.
-            Error::BrokenTransactionManager => {
-                ApiError::Unavailable("the database is unavailable".into())
-            }
-            _ => ApiError::Unexpected(anyhow::Error::new(err)),
+/// What the store reports, as the API answers it: the one place storage
+/// outcomes become HTTP (the store itself never speaks HTTP).
+impl From<crate::db::Error> for ApiError {
+    fn from(err: crate::db::Error) -> Self {
+        use crate::db::Error;
+        match err {
+            Error::NotFound(what) => ApiError::NotFound(what),
+            Error::UsernameTaken => ApiError::Conflict(err.to_string()),
+            Error::AccountGone => ApiError::invalid_token(err.to_string()),
+            Error::NotAuthor(what) => ApiError::Forbidden(what.into()),
+            Error::InvalidField { field, message } => ApiError::field(field, message),
+            Error::Unavailable(what) => ApiError::Unavailable(what.into()),
+            Error::Other(err) => ApiError::Unexpected(err),
         }
     }
-}
-
-fn is_timeout_message(message: &str) -> bool {
-    message.starts_with("canceling statement due to statement timeout")
-        || message.starts_with("canceling statement due to lock timeout")
-        || message.starts_with("terminating connection due to idle-in-transaction timeout")
-        || message.contains("server closed the connection unexpectedly")
-        || message.contains("no connection to the server")
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
@@ -355,16 +318,6 @@ pub fn payload_error(err: &actix_web::error::PayloadError) -> ApiError {
         ApiError::RequestTimeout(format!("{err}: send it faster or split it"))
     } else {
         ApiError::BadRequest("the request body could not be read".into())
-    }
-}
-
-/// At most 40 characters of something a client sent, for echoing it back
-/// in an error without reflecting kilobytes.
-pub fn excerpt(raw: &str) -> String {
-    const MAX: usize = 40;
-    match raw.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &raw[..cut]),
-        None => raw.to_string(),
     }
 }
 
@@ -447,4 +400,39 @@ pub fn problem_for_plain_errors<B>(
     Ok(ErrorHandlerResponse::Response(
         actix_web::dev::ServiceResponse::new(req, res).map_into_right_body(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db;
+
+    #[test]
+    fn every_store_error_has_one_http_meaning() {
+        let cases = [
+            (
+                db::Error::NotFound("no tweet with id 7".into()),
+                404,
+                "not_found",
+            ),
+            (db::Error::UsernameTaken, 409, "username_taken"),
+            (db::Error::AccountGone, 401, "invalid_token"),
+            (db::Error::NotAuthor("only the author"), 403, "forbidden"),
+            (
+                db::Error::InvalidField {
+                    field: "reply_to_id",
+                    message: "refers to a tweet that does not exist",
+                },
+                422,
+                "validation_failed",
+            ),
+            (db::Error::Unavailable("down"), 503, "unavailable"),
+            (db::Error::other("bug"), 500, "internal_error"),
+        ];
+        for (store, status, code) in cases {
+            let api = ApiError::from(store);
+            assert_eq!(api.status_code().as_u16(), status, "{api:?}");
+            assert_eq!(api.code(), code, "{api:?}");
+        }
+    }
 }

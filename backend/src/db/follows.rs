@@ -3,13 +3,11 @@
 use diesel::prelude::*;
 
 use super::models::{Page, UserRow};
-use crate::{
-    error::ApiError,
-    schema::{follows, users},
-};
+use super::Result;
+use crate::schema::{follows, users};
 
 /// Follows `followee`; following twice is not an error. The caller checks self-follows.
-pub fn follow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result<(), ApiError> {
+pub fn follow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result<()> {
     diesel::insert_into(follows::table)
         .values((
             follows::follower_id.eq(follower),
@@ -21,7 +19,7 @@ pub fn follow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result<(
     Ok(())
 }
 
-pub fn unfollow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result<(), ApiError> {
+pub fn unfollow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result<()> {
     diesel::delete(
         follows::table
             .filter(follows::follower_id.eq(follower))
@@ -37,7 +35,7 @@ pub fn followers(
     user: i64,
     after: Option<i64>,
     limit: i64,
-) -> Result<Page<(i64, UserRow)>, ApiError> {
+) -> Result<Page<(i64, UserRow)>> {
     let mut q = follows::table
         .inner_join(users::table.on(users::id.eq(follows::follower_id)))
         .filter(follows::followee_id.eq(user))
@@ -57,7 +55,7 @@ pub fn following(
     user: i64,
     after: Option<i64>,
     limit: i64,
-) -> Result<Page<(i64, UserRow)>, ApiError> {
+) -> Result<Page<(i64, UserRow)>> {
     let mut q = follows::table
         .inner_join(users::table.on(users::id.eq(follows::followee_id)))
         .filter(follows::follower_id.eq(user))

@@ -4,6 +4,7 @@
 //! a pooled connection on the blocking thread pool, so no query ever blocks
 //! an actix worker.
 
+mod error;
 pub mod follows;
 pub mod models;
 pub mod sessions;
@@ -25,7 +26,7 @@ use diesel::{
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use prometheus::{Histogram, HistogramOpts, IntCounter};
 
-use crate::error::ApiError;
+pub use error::{Error, Result};
 
 pub type DbPool = Pool<ConnectionManager<PgConnection>>;
 pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
@@ -139,21 +140,25 @@ pub fn build_pool(
         .build_unchecked(manager)
 }
 
-/// Runs `f` with a pooled connection on the blocking thread pool.
-pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
+/// Runs `f` with a pooled connection on the blocking thread pool. `f` may
+/// fail with any error a store [`Error`] converts into (a handler's closure
+/// mixing store calls with its own checks returns the HTTP layer's error).
+pub async fn run<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
+    E: From<Error> + Send + 'static,
 {
     run_within(pool, pool.connection_timeout(), f).await
 }
 
 /// [`run`], waiting at most `wait` for a connection (instead of the pool's
 /// `DB_POOL_TIMEOUT`).
-pub async fn run_within<T, F>(pool: &DbPool, wait: Duration, f: F) -> Result<T, ApiError>
+pub async fn run_within<T, E, F>(pool: &DbPool, wait: Duration, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
+    E: From<Error> + Send + 'static,
 {
     let pool = pool.clone();
     // Lines logged on the blocking thread keep the request's span (its id).
@@ -162,11 +167,12 @@ where
         let _entered = span.enter();
         let mut conn = pool.get_timeout(wait).map_err(|e| {
             tracing::warn!(error = %e, "no database connection available");
-            ApiError::Unavailable("the database is unavailable".into())
+            Error::Unavailable("the database is unavailable")
         })?;
         f(&mut conn)
     })
-    .await?
+    .await
+    .map_err(|e| E::from(Error::from(e)))?
 }
 
 /// Applies pending migrations under a PostgreSQL advisory lock and returns
@@ -210,15 +216,13 @@ pub fn connect_with_retry(database_url: &str, deadline: Duration) -> anyhow::Res
 }
 
 /// `SELECT 1` through the pool: what `/readyz` asks.
-pub fn ping(conn: &mut PgConnection) -> Result<(), ApiError> {
-    sql_query("SELECT 1")
-        .execute(conn)
-        .map(|_| ())
-        .map_err(ApiError::from)
+pub fn ping(conn: &mut PgConnection) -> Result<()> {
+    sql_query("SELECT 1").execute(conn)?;
+    Ok(())
 }
 
 /// Deletes idempotency keys older than 24 hours; returns how many.
-pub fn purge_idempotency_keys(conn: &mut PgConnection) -> Result<usize, ApiError> {
+pub fn purge_idempotency_keys(conn: &mut PgConnection) -> Result<usize> {
     Ok(
         sql_query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'")
             .execute(conn)?,

@@ -5,10 +5,8 @@ use std::time::Duration;
 use diesel::{prelude::*, sql_types::BigInt};
 use sha2::{Digest, Sha256};
 
-use crate::{
-    error::ApiError,
-    schema::{refresh_tokens, sessions},
-};
+use super::Result;
+use crate::schema::{refresh_tokens, sessions};
 
 /// A new refresh token: 256 bits from the operating system's generator
 /// (through `uuid`'s v4, which draws on `getrandom`), URL-safe.
@@ -38,7 +36,7 @@ pub struct Issued {
 }
 
 /// Opens a session for `user_id` (a sign-in) with its first refresh token.
-pub fn open(conn: &mut PgConnection, user_id: i64, ttl: Duration) -> Result<Issued, ApiError> {
+pub fn open(conn: &mut PgConnection, user_id: i64, ttl: Duration) -> Result<Issued> {
     conn.transaction(|conn| {
         let session_id: i64 = diesel::insert_into(sessions::table)
             .values((
@@ -87,7 +85,7 @@ struct Presented {
 /// Exchanges a refresh token for the next one (rotation). The token row is
 /// locked, so two requests presenting the same token cannot both rotate it:
 /// the second one sees it used and revokes the session.
-pub fn rotate(conn: &mut PgConnection, token: &str, ttl: Duration) -> Result<Refreshed, ApiError> {
+pub fn rotate(conn: &mut PgConnection, token: &str, ttl: Duration) -> Result<Refreshed> {
     conn.transaction(|conn| {
         let found: Option<Presented> = diesel::sql_query(
             "SELECT r.session_id, s.user_id, r.used_at IS NOT NULL AS used, \
@@ -141,7 +139,7 @@ pub fn rotate(conn: &mut PgConnection, token: &str, ttl: Duration) -> Result<Ref
 
 /// The open session a current refresh token belongs to, without using it:
 /// `(session id, user id)`.
-pub fn holder(conn: &mut PgConnection, token: &str) -> Result<Option<(i64, i64)>, ApiError> {
+pub fn holder(conn: &mut PgConnection, token: &str) -> Result<Option<(i64, i64)>> {
     Ok(refresh_tokens::table
         .inner_join(sessions::table)
         .filter(refresh_tokens::token_hash.eq(digest(token)))
@@ -155,7 +153,7 @@ pub fn holder(conn: &mut PgConnection, token: &str) -> Result<Option<(i64, i64)>
 
 /// Whether an access token's session is still open for its user (and so
 /// whether the account still exists): one primary-key lookup per request.
-pub fn is_open(conn: &mut PgConnection, session_id: i64, user_id: i64) -> Result<bool, ApiError> {
+pub fn is_open(conn: &mut PgConnection, session_id: i64, user_id: i64) -> Result<bool> {
     Ok(diesel::select(diesel::dsl::exists(
         sessions::table
             .filter(sessions::id.eq(session_id))
@@ -167,7 +165,7 @@ pub fn is_open(conn: &mut PgConnection, session_id: i64, user_id: i64) -> Result
 }
 
 /// Ends one session: its access and refresh tokens stop working at once.
-pub fn revoke(conn: &mut PgConnection, session_id: i64, reason: &str) -> Result<(), ApiError> {
+pub fn revoke(conn: &mut PgConnection, session_id: i64, reason: &str) -> Result<()> {
     diesel::update(sessions::table.find(session_id))
         .filter(sessions::revoked_at.is_null())
         .set((
@@ -184,7 +182,7 @@ pub fn revoke_others(
     user_id: i64,
     keep: i64,
     reason: &str,
-) -> Result<usize, ApiError> {
+) -> Result<usize> {
     Ok(diesel::update(sessions::table)
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::id.ne(keep))
@@ -198,7 +196,7 @@ pub fn revoke_others(
 
 /// Deletes sessions that ended (expired or revoked) more than `keep` ago,
 /// with their tokens; returns how many.
-pub fn purge(conn: &mut PgConnection, keep: Duration) -> Result<usize, ApiError> {
+pub fn purge(conn: &mut PgConnection, keep: Duration) -> Result<usize> {
     let cutoff = chrono::Utc::now() - chrono::Duration::from_std(keep).unwrap_or_default();
     Ok(diesel::delete(sessions::table)
         .filter(

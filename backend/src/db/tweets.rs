@@ -8,10 +8,8 @@ use diesel::{
 };
 
 use super::models::{AuthorRow, NewTweet, Page, TweetRow, TweetWithAuthor};
-use crate::{
-    error::ApiError,
-    schema::{idempotency_keys, likes, tweet_tags, tweets, users},
-};
+use super::{Error, Result};
+use crate::schema::{idempotency_keys, likes, tweet_tags, tweets, users};
 
 /// Which tweets a timeline shows; all of them are newest first.
 #[derive(Debug, Clone)]
@@ -35,7 +33,7 @@ pub fn timeline(
     viewer: Option<i64>,
     after: Option<i64>,
     limit: i64,
-) -> Result<Page<TweetWithAuthor>, ApiError> {
+) -> Result<Page<TweetWithAuthor>> {
     let rows = match which {
         Timeline::Home(me) => home_rows(conn, me, after, limit + 1)?,
         Timeline::Public | Timeline::Author(_) | Timeline::Tag(_) => {
@@ -109,7 +107,7 @@ fn home_rows(
     me: i64,
     after: Option<i64>,
     n: i64,
-) -> Result<Vec<(TweetRow, AuthorRow)>, ApiError> {
+) -> Result<Vec<(TweetRow, AuthorRow)>> {
     let rows: Vec<HomeRow> = diesel::sql_query(
         "WITH page AS ( \
              SELECT t.id \
@@ -163,7 +161,7 @@ pub fn replies(
     viewer: Option<i64>,
     after: Option<i64>,
     limit: i64,
-) -> Result<Page<TweetWithAuthor>, ApiError> {
+) -> Result<Page<TweetWithAuthor>> {
     exists_or_404(conn, parent)?;
     let mut q = tweets::table
         .inner_join(users::table)
@@ -183,11 +181,11 @@ pub fn replies(
     })
 }
 
-fn no_such_tweet(id: i64) -> ApiError {
-    ApiError::NotFound(format!("no tweet with id {id}"))
+fn no_such_tweet(id: i64) -> Error {
+    Error::NotFound(format!("no tweet with id {id}"))
 }
 
-fn exists_or_404(conn: &mut PgConnection, id: i64) -> Result<(), ApiError> {
+fn exists_or_404(conn: &mut PgConnection, id: i64) -> Result<()> {
     let found: Option<i64> = tweets::table
         .find(id)
         .select(tweets::id)
@@ -196,11 +194,7 @@ fn exists_or_404(conn: &mut PgConnection, id: i64) -> Result<(), ApiError> {
     found.map(|_| ()).ok_or_else(|| no_such_tweet(id))
 }
 
-pub fn get(
-    conn: &mut PgConnection,
-    id: i64,
-    viewer: Option<i64>,
-) -> Result<TweetWithAuthor, ApiError> {
+pub fn get(conn: &mut PgConnection, id: i64, viewer: Option<i64>) -> Result<TweetWithAuthor> {
     let row = tweets::table
         .inner_join(users::table)
         .filter(tweets::id.eq(id))
@@ -214,7 +208,7 @@ pub fn get(
 }
 
 /// Which of `ids` the viewer likes: one primary-key lookup for a whole page.
-fn liked_by(conn: &mut PgConnection, viewer: i64, ids: &[i64]) -> Result<HashSet<i64>, ApiError> {
+fn liked_by(conn: &mut PgConnection, viewer: i64, ids: &[i64]) -> Result<HashSet<i64>> {
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -231,7 +225,7 @@ fn personalise(
     conn: &mut PgConnection,
     viewer: Option<i64>,
     rows: Vec<(TweetRow, AuthorRow)>,
-) -> Result<Vec<TweetWithAuthor>, ApiError> {
+) -> Result<Vec<TweetWithAuthor>> {
     let liked = match viewer {
         Some(v) => liked_by(conn, v, &rows.iter().map(|(t, _)| t.id).collect::<Vec<_>>())?,
         None => HashSet::new(),
@@ -261,14 +255,14 @@ pub enum Created {
 }
 
 enum TxError {
-    Api(ApiError),
+    Db(Error),
     /// Another request claimed the same idempotency key first.
     KeyTaken,
 }
 
 impl From<diesel::result::Error> for TxError {
     fn from(e: diesel::result::Error) -> Self {
-        TxError::Api(e.into())
+        TxError::Db(e.into())
     }
 }
 
@@ -288,7 +282,7 @@ pub fn create(
     conn: &mut PgConnection,
     new: &NewTweet<'_>,
     idempotency: Option<&Idempotency>,
-) -> Result<(TweetWithAuthor, Created), ApiError> {
+) -> Result<(TweetWithAuthor, Created)> {
     // The answer is read inside the same transaction as the write: a failure
     // after the commit would otherwise answer 503 for a tweet that exists,
     // and a retry without a key would post it twice.
@@ -315,17 +309,15 @@ pub fn create(
                 return Err(TxError::KeyTaken);
             }
         }
-        get(conn, id, Some(new.author_id)).map_err(TxError::Api)
+        get(conn, id, Some(new.author_id)).map_err(TxError::Db)
     });
     match result {
         Ok(tweet) => Ok((tweet, Created::New)),
-        Err(TxError::Api(e)) => Err(e),
+        Err(TxError::Db(e)) => Err(e),
         Err(TxError::KeyTaken) => {
-            let idem = idempotency
-                .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("key taken without a key")))?;
-            let replayed = replay(conn, new.author_id, idem)?.ok_or_else(|| {
-                ApiError::Unexpected(anyhow::anyhow!("idempotency key vanished during a retry"))
-            })?;
+            let idem = idempotency.ok_or_else(|| Error::other("key taken without a key"))?;
+            let replayed = replay(conn, new.author_id, idem)?
+                .ok_or_else(|| Error::other("idempotency key vanished during a retry"))?;
             Ok((replayed, Created::Replayed))
         }
     }
@@ -337,7 +329,7 @@ pub fn replay(
     conn: &mut PgConnection,
     author: i64,
     idem: &Idempotency,
-) -> Result<Option<TweetWithAuthor>, ApiError> {
+) -> Result<Option<TweetWithAuthor>> {
     let found: Option<(String, i64)> = idempotency_keys::table
         .filter(idempotency_keys::user_id.eq(author))
         .filter(idempotency_keys::key.eq(&idem.key))
@@ -347,17 +339,17 @@ pub fn replay(
         .optional()?;
     match found {
         None => Ok(None),
-        Some((hash, _)) if hash != idem.request_hash => Err(ApiError::field(
-            "idempotency_key",
-            "was already used for a different request",
-        )),
+        Some((hash, _)) if hash != idem.request_hash => Err(Error::InvalidField {
+            field: "idempotency_key",
+            message: "was already used for a different request",
+        }),
         Some((_, tweet_id)) => Ok(Some(get(conn, tweet_id, Some(author))?)),
     }
 }
 
 /// Deletes the author's tweet and returns its stored image path, if any.
 /// Likes and idempotency keys go with it; replies stay, detached.
-pub fn delete(conn: &mut PgConnection, id: i64, user: i64) -> Result<Option<String>, ApiError> {
+pub fn delete(conn: &mut PgConnection, id: i64, user: i64) -> Result<Option<String>> {
     conn.transaction(|conn| {
         let (author, image): (i64, Option<String>) = tweets::table
             .find(id)
@@ -367,9 +359,7 @@ pub fn delete(conn: &mut PgConnection, id: i64, user: i64) -> Result<Option<Stri
             .optional()?
             .ok_or_else(|| no_such_tweet(id))?;
         if author != user {
-            return Err(ApiError::Forbidden(
-                "only the author can delete a tweet".into(),
-            ));
+            return Err(Error::NotAuthor("only the author can delete a tweet"));
         }
         diesel::delete(tweets::table.find(id)).execute(conn)?;
         Ok(image)
@@ -377,7 +367,7 @@ pub fn delete(conn: &mut PgConnection, id: i64, user: i64) -> Result<Option<Stri
 }
 
 /// Likes a tweet (idempotent) and returns it as the liker sees it.
-pub fn like(conn: &mut PgConnection, user: i64, id: i64) -> Result<TweetWithAuthor, ApiError> {
+pub fn like(conn: &mut PgConnection, user: i64, id: i64) -> Result<TweetWithAuthor> {
     diesel::insert_into(likes::table)
         .values((likes::user_id.eq(user), likes::tweet_id.eq(id)))
         .on_conflict_do_nothing()
@@ -386,7 +376,7 @@ pub fn like(conn: &mut PgConnection, user: i64, id: i64) -> Result<TweetWithAuth
 }
 
 /// Removes a like (idempotent) and returns the tweet as the user sees it.
-pub fn unlike(conn: &mut PgConnection, user: i64, id: i64) -> Result<TweetWithAuthor, ApiError> {
+pub fn unlike(conn: &mut PgConnection, user: i64, id: i64) -> Result<TweetWithAuthor> {
     diesel::delete(likes::table.find((user, id))).execute(conn)?;
     get(conn, id, Some(user))
 }

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use diesel::{prelude::*, sql_types::Text};
 
 use super::models::{NewUser, UserRow, UserWithRelation};
+use super::{Error, Result};
 use crate::{
     domain::Username,
-    error::ApiError,
     schema::{follows, users},
 };
 
@@ -16,18 +16,38 @@ extern "SQL" {
     fn lower(x: Text) -> Text;
 }
 
-pub fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> Result<UserRow, ApiError> {
+pub fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> Result<UserRow> {
     Ok(diesel::insert_into(users::table)
         .values(new)
         .returning(UserRow::as_returning())
         .get_result(conn)?)
 }
 
-/// Case-insensitive lookup, served by the `lower(username)` unique index.
-pub fn find_by_username(
+/// Creates an account and opens its first session, in one transaction.
+pub fn register(
     conn: &mut PgConnection,
-    username: &str,
-) -> Result<Option<UserRow>, ApiError> {
+    new: &NewUser<'_>,
+    ttl: std::time::Duration,
+) -> Result<(UserRow, super::sessions::Issued)> {
+    conn.transaction(|conn| {
+        let user = insert(conn, new)?;
+        let issued = super::sessions::open(conn, user.id, ttl)?;
+        Ok((user, issued))
+    })
+}
+
+/// Stores a new password hash, forgets failed sign-ins and ends every other
+/// session (`keep` is the one changing it); returns how many ended.
+pub fn change_password(conn: &mut PgConnection, id: i64, hash: &str, keep: i64) -> Result<usize> {
+    conn.transaction(|conn| {
+        set_password_hash(conn, id, hash)?;
+        clear_failed_logins(conn, id)?;
+        super::sessions::revoke_others(conn, id, keep, "password changed")
+    })
+}
+
+/// Case-insensitive lookup, served by the `lower(username)` unique index.
+pub fn find_by_username(conn: &mut PgConnection, username: &str) -> Result<Option<UserRow>> {
     Ok(users::table
         .filter(lower(users::username).eq(username.to_lowercase()))
         .select(UserRow::as_select())
@@ -36,11 +56,11 @@ pub fn find_by_username(
 }
 
 /// The user or a 404 that names the username.
-pub fn get_by_username(conn: &mut PgConnection, username: &str) -> Result<UserRow, ApiError> {
+pub fn get_by_username(conn: &mut PgConnection, username: &str) -> Result<UserRow> {
     find_by_username(conn, username)?.ok_or_else(|| {
-        ApiError::NotFound(format!(
+        Error::NotFound(format!(
             "no user named `{}`",
-            crate::error::excerpt(username)
+            crate::domain::excerpt(username)
         ))
     })
 }
@@ -56,10 +76,7 @@ pub struct Credentials {
 
 /// The account a sign-in names (usernames are ASCII, compared
 /// case-insensitively exactly as the unique index does).
-pub fn credentials(
-    conn: &mut PgConnection,
-    username: &Username,
-) -> Result<Option<Credentials>, ApiError> {
+pub fn credentials(conn: &mut PgConnection, username: &Username) -> Result<Option<Credentials>> {
     Ok(users::table
         .filter(lower(users::username).eq(username.as_ref().to_ascii_lowercase()))
         .select((users::id, users::password_hash, users::login_blocked_until))
@@ -76,7 +93,7 @@ pub const MAX_LOGIN_BACKOFF_SECS: i32 = 900;
 /// Counts a failed sign-in: after [`FREE_LOGIN_FAILURES`], each one holds
 /// the account back for 1, 2, 4 … seconds, at most [`MAX_LOGIN_BACKOFF_SECS`].
 /// The count starts again an hour after the last failure.
-pub fn record_failed_login(conn: &mut PgConnection, id: i64) -> Result<(), ApiError> {
+pub fn record_failed_login(conn: &mut PgConnection, id: i64) -> Result<()> {
     diesel::sql_query(
         "UPDATE users SET \
            failed_logins = f.n, \
@@ -96,7 +113,7 @@ pub fn record_failed_login(conn: &mut PgConnection, id: i64) -> Result<(), ApiEr
 }
 
 /// A successful sign-in forgets earlier failures.
-pub fn clear_failed_logins(conn: &mut PgConnection, id: i64) -> Result<(), ApiError> {
+pub fn clear_failed_logins(conn: &mut PgConnection, id: i64) -> Result<()> {
     diesel::update(users::table.find(id))
         .filter(
             users::failed_logins
@@ -112,16 +129,16 @@ pub fn clear_failed_logins(conn: &mut PgConnection, id: i64) -> Result<(), ApiEr
 }
 
 /// The stored password hash of an account.
-pub fn password_hash(conn: &mut PgConnection, id: i64) -> Result<String, ApiError> {
+pub fn password_hash(conn: &mut PgConnection, id: i64) -> Result<String> {
     users::table
         .find(id)
         .select(users::password_hash)
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::invalid_token("the token's account no longer exists"))
+        .ok_or_else(|| Error::AccountGone)
 }
 
-pub fn set_password_hash(conn: &mut PgConnection, id: i64, hash: &str) -> Result<(), ApiError> {
+pub fn set_password_hash(conn: &mut PgConnection, id: i64, hash: &str) -> Result<()> {
     diesel::update(users::table.find(id))
         .set(users::password_hash.eq(hash))
         .execute(conn)?;
@@ -131,7 +148,7 @@ pub fn set_password_hash(conn: &mut PgConnection, id: i64, hash: &str) -> Result
 /// Deletes an account with its tweets, likes, follows, sessions and keys
 /// (all by cascade; the counters of others follow through their triggers).
 /// Returns the stored media the account owned, for the caller to remove.
-pub fn delete_account(conn: &mut PgConnection, id: i64) -> Result<Vec<String>, ApiError> {
+pub fn delete_account(conn: &mut PgConnection, id: i64) -> Result<Vec<String>> {
     conn.transaction(|conn| {
         let avatar: Option<String> = users::table
             .find(id)
@@ -139,7 +156,7 @@ pub fn delete_account(conn: &mut PgConnection, id: i64) -> Result<Vec<String>, A
             .for_update()
             .first::<Option<String>>(conn)
             .optional()?
-            .ok_or_else(|| ApiError::invalid_token("the token's account no longer exists"))?;
+            .ok_or_else(|| Error::AccountGone)?;
         let mut media: Vec<String> = crate::schema::tweets::table
             .filter(crate::schema::tweets::author_id.eq(id))
             .filter(crate::schema::tweets::image_path.is_not_null())
@@ -152,13 +169,13 @@ pub fn delete_account(conn: &mut PgConnection, id: i64) -> Result<Vec<String>, A
 }
 
 /// The account behind a token; a 401 when it no longer exists.
-pub fn get_for_token(conn: &mut PgConnection, id: i64) -> Result<UserRow, ApiError> {
+pub fn get_for_token(conn: &mut PgConnection, id: i64) -> Result<UserRow> {
     users::table
         .find(id)
         .select(UserRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::invalid_token("the token's account no longer exists"))
+        .ok_or_else(|| Error::AccountGone)
 }
 
 #[derive(AsChangeset, Default)]
@@ -172,7 +189,7 @@ pub fn update_profile(
     conn: &mut PgConnection,
     id: i64,
     changes: &ProfileChanges,
-) -> Result<UserRow, ApiError> {
+) -> Result<UserRow> {
     if changes.display_name.is_none() && changes.bio.is_none() {
         return get_for_token(conn, id);
     }
@@ -181,15 +198,11 @@ pub fn update_profile(
         .returning(UserRow::as_returning())
         .get_result(conn)
         .optional()?
-        .ok_or_else(|| ApiError::invalid_token("the token's account no longer exists"))
+        .ok_or_else(|| Error::AccountGone)
 }
 
 /// Which of `ids` the viewer follows: one query for a whole page.
-pub fn followed_by(
-    conn: &mut PgConnection,
-    viewer: i64,
-    ids: &[i64],
-) -> Result<HashSet<i64>, ApiError> {
+pub fn followed_by(conn: &mut PgConnection, viewer: i64, ids: &[i64]) -> Result<HashSet<i64>> {
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -207,7 +220,7 @@ pub fn with_relation(
     conn: &mut PgConnection,
     viewer: Option<i64>,
     rows: Vec<UserRow>,
-) -> Result<Vec<UserWithRelation>, ApiError> {
+) -> Result<Vec<UserWithRelation>> {
     let followed = match viewer {
         Some(v) => Some(followed_by(
             conn,
@@ -232,12 +245,10 @@ pub fn one_with_relation(
     conn: &mut PgConnection,
     viewer: Option<i64>,
     user: UserRow,
-) -> Result<UserWithRelation, ApiError> {
+) -> Result<UserWithRelation> {
     with_relation(conn, viewer, vec![user])?
         .pop()
-        .ok_or_else(|| {
-            ApiError::Unexpected(anyhow::anyhow!("user vanished while attaching relation"))
-        })
+        .ok_or_else(|| Error::other("user vanished while attaching relation"))
 }
 
 /// Sets the user's avatar; returns the updated user and the stored name of
@@ -246,7 +257,7 @@ pub fn set_avatar(
     conn: &mut PgConnection,
     id: i64,
     stored: &str,
-) -> Result<(UserRow, Option<String>), ApiError> {
+) -> Result<(UserRow, Option<String>)> {
     conn.transaction(|conn| {
         let old: Option<String> = users::table
             .find(id)
@@ -254,7 +265,7 @@ pub fn set_avatar(
             .for_update()
             .first::<Option<String>>(conn)
             .optional()?
-            .ok_or_else(|| ApiError::invalid_token("the token's account no longer exists"))?;
+            .ok_or_else(|| Error::AccountGone)?;
         let user = diesel::update(users::table.find(id))
             .set(users::avatar_path.eq(stored))
             .returning(UserRow::as_returning())

@@ -15,6 +15,16 @@ pub fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// At most 40 characters of something a client sent, for echoing it back
+/// in an error without reflecting kilobytes.
+pub fn excerpt(raw: &str) -> String {
+    const MAX: usize = 40;
+    match raw.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &raw[..cut]),
+        None => raw.to_string(),
+    }
+}
+
 /// PostgreSQL text cannot hold U+0000, so no stored string may contain it.
 fn check_no_nul(s: &str) -> Result<(), String> {
     if s.contains('\0') {

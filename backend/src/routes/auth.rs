@@ -5,7 +5,6 @@ use actix_web::{
     cookie::{time::Duration as CookieDuration, Cookie, SameSite},
     web, HttpRequest, HttpResponse, HttpResponseBuilder,
 };
-use diesel::Connection;
 use serde::Deserialize;
 
 use super::{
@@ -184,18 +183,12 @@ pub async fn register(
         let display_name = display_name
             .map(DisplayName::into_inner)
             .unwrap_or_else(|| username.as_ref().to_string());
-        conn.transaction(|conn| {
-            let user = users::insert(
-                conn,
-                &NewUser {
-                    username: username.as_ref(),
-                    password_hash: &hash,
-                    display_name: &display_name,
-                },
-            )?;
-            let issued = sessions::open(conn, user.id, ttl)?;
-            Ok((user, issued))
-        })
+        let new = NewUser {
+            username: username.as_ref(),
+            password_hash: &hash,
+            display_name: &display_name,
+        };
+        users::register(conn, &new, ttl)
     })
     .await?;
     tracing::info!(user_id = user.id, "user registered");
@@ -254,7 +247,7 @@ pub async fn login(
                     }
                     _ => None,
                 };
-                Ok((found, device))
+                Ok::<_, db::Error>((found, device))
             })
             .await?
         }
@@ -294,7 +287,7 @@ pub async fn login(
     let (user, issued) = db::run(&state.pool, move |conn| {
         users::clear_failed_logins(conn, id)?;
         let issued = sessions::open(conn, id, ttl)?;
-        Ok((users::get_for_token(conn, id)?, issued))
+        Ok::<_, db::Error>((users::get_for_token(conn, id)?, issued))
     })
     .await?;
     let transport = if refresh_cookie {
@@ -342,7 +335,7 @@ pub async fn refresh(
             Refreshed::Rotated { user_id, .. } => Some(users::get_for_token(conn, *user_id)?),
             _ => None,
         };
-        Ok((outcome, user))
+        Ok::<_, db::Error>((outcome, user))
     })
     .await?;
     match outcome {
@@ -391,7 +384,7 @@ pub async fn logout(
         for sid in by_refresh.into_iter().chain(by_access) {
             sessions::revoke(conn, sid, "signed out")?;
         }
-        Ok(())
+        Ok::<_, db::Error>(())
     })
     .await?;
     let mut res = HttpResponse::NoContent();

@@ -51,9 +51,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     let ping = db::run_within(&state.pool, wait, db::ping);
     match tokio::time::timeout(READY_DEADLINE, ping).await {
         Ok(Ok(())) => Ok(HttpResponse::Ok().json(json!({"status": "ready"}))),
-        Ok(Err(ApiError::Unavailable(_) | ApiError::Unexpected(_))) | Err(_) => Err(
+        Ok(Err(db::Error::Unavailable(_) | db::Error::Other(_))) | Err(_) => Err(
             ApiError::Unavailable("the database is not answering".into()),
         ),
-        Ok(Err(other)) => Err(other),
+        Ok(Err(other)) => Err(other.into()),
     }
 }

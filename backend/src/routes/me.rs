@@ -1,5 +1,4 @@
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::Connection;
 use serde::Deserialize;
 
 use super::{
@@ -8,7 +7,7 @@ use super::{
 };
 use crate::{
     auth::AuthUser,
-    db::{self, sessions, users},
+    db::{self, users},
     domain::{Bio, DisplayName, Password},
     error::{ApiError, Validator},
     state::AppState,
@@ -151,7 +150,7 @@ pub async fn avatar(
         }
         Err(e) => {
             state.media.remove(stored).await;
-            Err(e)
+            Err(e.into())
         }
     }
 }
@@ -195,11 +194,7 @@ pub async fn change_password(
     confirm_password(&state, me, body.current_password, "current_password").await?;
     let hash = state.passwords.hash(new).await?;
     let ended = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            users::set_password_hash(conn, me.id, &hash)?;
-            users::clear_failed_logins(conn, me.id)?;
-            sessions::revoke_others(conn, me.id, me.session_id, "password changed")
-        })
+        users::change_password(conn, me.id, &hash, me.session_id)
     })
     .await?;
     tracing::info!(

@@ -26,7 +26,7 @@ fn tweet_id(raw: &str) -> Result<i64, ApiError> {
         Ok(id) if id > 0 => Ok(id),
         _ => Err(ApiError::NotFound(format!(
             "no tweet with id `{}`",
-            crate::error::excerpt(raw)
+            crate::domain::excerpt(raw)
         ))),
     }
 }
@@ -112,7 +112,7 @@ fn hashtag(raw: &str) -> Result<String, ApiError> {
     } else {
         Err(ApiError::NotFound(format!(
             "no hashtag `{}`",
-            crate::error::excerpt(raw)
+            crate::domain::excerpt(raw)
         )))
     }
 }
@@ -268,7 +268,9 @@ pub async fn create(
     // A replay of a stored key answers with the first tweet and costs
     // nothing: no limiter, no image stored. Every new request counts.
     if let Some(idem) = idempotency.clone() {
-        let replayed = db::run(&state.pool, move |conn| tweets::replay(conn, me.id, &idem)).await?;
+        let replayed = db::run(&state.pool, move |conn| tweets::replay(conn, me.id, &idem))
+            .await
+            .map_err(ApiError::from)?;
         if let Some(tweet) = replayed {
             return Ok(created_response(&state, tweet, Created::Replayed));
         }
@@ -295,7 +297,7 @@ pub async fn create(
             state.media.remove(name).await;
         }
     }
-    let (tweet, created) = result?;
+    let (tweet, created) = result.map_err(ApiError::from)?;
     if created == Created::New {
         state.metrics.tweets_created.inc();
     }

@@ -42,7 +42,7 @@ impl PageQuery {
 fn username(raw: &str) -> Result<String, ApiError> {
     Username::parse(raw)
         .map(|u| u.as_ref().to_string())
-        .map_err(|_| ApiError::NotFound(format!("no user named `{}`", crate::error::excerpt(raw))))
+        .map_err(|_| ApiError::NotFound(format!("no user named `{}`", crate::domain::excerpt(raw))))
 }
 
 #[utoipa::path(
@@ -144,7 +144,7 @@ async fn follow_list(
             Direction::Following => follows::following(conn, user.id, after, limit.get())?,
         };
         let rows = page.items.into_iter().map(|(_, u)| u).collect();
-        Ok(Page {
+        Ok::<_, db::Error>(Page {
             items: users::with_relation(conn, viewer.user_id(), rows)?,
             next_after: page.next_after,
         })
@@ -232,7 +232,7 @@ async fn set_follow(
             follows::unfollow(conn, me.id, target.id)?;
         }
         let fresh = users::get_by_username(conn, &name)?;
-        users::one_with_relation(conn, Some(me.id), fresh)
+        Ok(users::one_with_relation(conn, Some(me.id), fresh)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(UserView::new(user, &state.settings.media_url)))
