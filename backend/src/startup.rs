@@ -89,9 +89,16 @@ impl Application {
                         ApiError::BadRequest(format!("the query string is not valid: {err}")).into()
                     }),
                 )
-                .app_data(web::PathConfig::default().error_handler(|_: PathError, _| {
-                    ApiError::NotFound("no such resource".into()).into()
-                }))
+                // A path segment that names nothing (`/tweets/abc`): the
+                // typed id's refusal ("no tweet with id `abc`") is the detail.
+                .app_data(
+                    web::PathConfig::default().error_handler(|err: PathError, _| {
+                        let PathError::Deserialize(err) = err else {
+                            return ApiError::NotFound("no such resource".into()).into();
+                        };
+                        ApiError::NotFound(err.to_string()).into()
+                    }),
+                )
                 .app_data(web::PayloadConfig::default().limit(JSON_LIMIT))
                 .wrap(Condition::new(
                     !settings.cors_allowed_origins.is_empty(),

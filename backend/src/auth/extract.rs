@@ -5,6 +5,7 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use super::jwt::TokenSubject;
 use crate::{
     db::{self, sessions},
+    domain::UserId,
     error::ApiError,
     state::AppState,
 };
@@ -14,7 +15,7 @@ use crate::{
 /// expired, or its session has ended (signed out, revoked, account deleted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthUser {
-    pub id: i64,
+    pub id: UserId,
     /// The session the access token belongs to.
     pub session_id: i64,
 }
@@ -25,7 +26,7 @@ pub struct AuthUser {
 pub struct OptionalAuth(pub Option<AuthUser>);
 
 impl OptionalAuth {
-    pub fn user_id(&self) -> Option<i64> {
+    pub fn user_id(&self) -> Option<UserId> {
         self.0.map(|u| u.id)
     }
 }

@@ -5,7 +5,7 @@ use jsonwebtoken::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::{domain::UserId, error::ApiError};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -23,7 +23,7 @@ pub struct Claims {
 /// Who a valid access token speaks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenSubject {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub session_id: i64,
 }
 
@@ -61,7 +61,7 @@ impl JwtKeys {
 
     /// A signed access token for `user_id` in session `session_id`, valid
     /// for the configured TTL.
-    pub fn issue(&self, user_id: i64, session_id: i64) -> Result<String, ApiError> {
+    pub fn issue(&self, user_id: UserId, session_id: i64) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let claims = Claims {
@@ -95,8 +95,8 @@ impl JwtKeys {
                 "the access token was issued in the future",
             ));
         }
-        match data.claims.sub.parse::<i64>() {
-            Ok(user_id) if user_id > 0 && data.claims.sid > 0 => Ok(TokenSubject {
+        match data.claims.sub.parse::<i64>().ok().and_then(UserId::new) {
+            Some(user_id) if data.claims.sid > 0 => Ok(TokenSubject {
                 user_id,
                 session_id: data.claims.sid,
             }),
@@ -110,6 +110,10 @@ mod tests {
     use super::*;
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
+    fn uid(raw: i64) -> UserId {
+        UserId::new(raw).unwrap_or_else(|| panic!("{raw} is not an id"))
+    }
+
     fn keys() -> JwtKeys {
         JwtKeys::new(
             b"0123456789abcdef0123456789abcdef",
@@ -120,11 +124,11 @@ mod tests {
     #[test]
     fn round_trip() {
         let k = keys();
-        let t = k.issue(42, 7).unwrap();
+        let t = k.issue(uid(42), 7).unwrap();
         assert_eq!(
             k.verify(&t).unwrap(),
             TokenSubject {
-                user_id: 42,
+                user_id: uid(42),
                 session_id: 7
             }
         );
@@ -132,7 +136,7 @@ mod tests {
 
     #[test]
     fn wrong_key_and_alg_none_are_refused() {
-        let t = keys().issue(42, 1).unwrap();
+        let t = keys().issue(uid(42), 1).unwrap();
         let other = JwtKeys::new(b"another-secret-another-secret-xx", Duration::from_secs(60));
         assert!(other.verify(&t).is_err());
 

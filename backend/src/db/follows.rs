@@ -4,10 +4,13 @@ use diesel::prelude::*;
 
 use super::models::{Page, UserRow};
 use super::Result;
-use crate::schema::{follows, users};
+use crate::{
+    domain::UserId,
+    schema::{follows, users},
+};
 
 /// Follows `followee`; following twice is not an error. The caller checks self-follows.
-pub fn follow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result<()> {
+pub fn follow(conn: &mut PgConnection, follower: UserId, followee: UserId) -> Result<()> {
     diesel::insert_into(follows::table)
         .values((
             follows::follower_id.eq(follower),
@@ -19,7 +22,7 @@ pub fn follow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result<(
     Ok(())
 }
 
-pub fn unfollow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result<()> {
+pub fn unfollow(conn: &mut PgConnection, follower: UserId, followee: UserId) -> Result<()> {
     diesel::delete(
         follows::table
             .filter(follows::follower_id.eq(follower))
@@ -32,7 +35,7 @@ pub fn unfollow(conn: &mut PgConnection, follower: i64, followee: i64) -> Result
 /// Who follows `user`, newest follow first (index `follows_followee_id_id_idx`).
 pub fn followers(
     conn: &mut PgConnection,
-    user: i64,
+    user: UserId,
     after: Option<i64>,
     limit: i64,
 ) -> Result<Page<(i64, UserRow)>> {
@@ -52,7 +55,7 @@ pub fn followers(
 /// Whom `user` follows, newest follow first (index `follows_follower_id_id_idx`).
 pub fn following(
     conn: &mut PgConnection,
-    user: i64,
+    user: UserId,
     after: Option<i64>,
     limit: i64,
 ) -> Result<Page<(i64, UserRow)>> {

@@ -3,12 +3,15 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::{tweets, users};
+use crate::{
+    domain::{TweetId, UserId},
+    schema::{tweets, users},
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub bio: String,
@@ -23,7 +26,7 @@ pub struct UserRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
 pub struct AuthorRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub avatar_path: Option<String>,
@@ -40,11 +43,11 @@ pub struct NewUser<'a> {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = tweets, check_for_backend(diesel::pg::Pg))]
 pub struct TweetRow {
-    pub id: i64,
-    pub author_id: i64,
+    pub id: TweetId,
+    pub author_id: UserId,
     pub text: String,
     pub image_path: Option<String>,
-    pub reply_to_id: Option<i64>,
+    pub reply_to_id: Option<TweetId>,
     pub like_count: i64,
     pub reply_count: i64,
     pub created_at: DateTime<Utc>,
@@ -53,10 +56,10 @@ pub struct TweetRow {
 #[derive(Insertable)]
 #[diesel(table_name = tweets)]
 pub struct NewTweet<'a> {
-    pub author_id: i64,
+    pub author_id: UserId,
     pub text: &'a str,
     pub image_path: Option<&'a str>,
-    pub reply_to_id: Option<i64>,
+    pub reply_to_id: Option<TweetId>,
 }
 
 /// A tweet with its author and, for a signed-in reader, whether they like it.

@@ -6,7 +6,10 @@ use diesel::{prelude::*, sql_types::BigInt};
 use sha2::{Digest, Sha256};
 
 use super::Result;
-use crate::schema::{refresh_tokens, sessions};
+use crate::{
+    domain::UserId,
+    schema::{refresh_tokens, sessions},
+};
 
 /// A new refresh token: 256 bits from the operating system's generator
 /// (through `uuid`'s v4, which draws on `getrandom`), URL-safe.
@@ -36,7 +39,7 @@ pub struct Issued {
 }
 
 /// Opens a session for `user_id` (a sign-in) with its first refresh token.
-pub fn open(conn: &mut PgConnection, user_id: i64, ttl: Duration) -> Result<Issued> {
+pub fn open(conn: &mut PgConnection, user_id: UserId, ttl: Duration) -> Result<Issued> {
     conn.transaction(|conn| {
         let session_id: i64 = diesel::insert_into(sessions::table)
             .values((
@@ -63,7 +66,7 @@ pub fn open(conn: &mut PgConnection, user_id: i64, ttl: Duration) -> Result<Issu
 #[derive(Debug)]
 pub enum Refreshed {
     /// The token was current: here is its successor.
-    Rotated { user_id: i64, issued: Issued },
+    Rotated { user_id: UserId, issued: Issued },
     /// Unknown, expired, or its session is over.
     Invalid,
     /// It had been used before: the session has now been revoked.
@@ -75,7 +78,7 @@ struct Presented {
     #[diesel(sql_type = BigInt)]
     session_id: i64,
     #[diesel(sql_type = BigInt)]
-    user_id: i64,
+    user_id: UserId,
     #[diesel(sql_type = diesel::sql_types::Bool)]
     used: bool,
     #[diesel(sql_type = diesel::sql_types::Bool)]
@@ -106,7 +109,7 @@ pub fn rotate(conn: &mut PgConnection, token: &str, ttl: Duration) -> Result<Ref
             revoke(conn, found.session_id, "refresh token reused")?;
             tracing::warn!(
                 session_id = found.session_id,
-                user_id = found.user_id,
+                user_id = found.user_id.get(),
                 "a rotated refresh token was presented again: session revoked"
             );
             return Ok(Refreshed::Reused);
@@ -139,7 +142,7 @@ pub fn rotate(conn: &mut PgConnection, token: &str, ttl: Duration) -> Result<Ref
 
 /// The open session a current refresh token belongs to, without using it:
 /// `(session id, user id)`.
-pub fn holder(conn: &mut PgConnection, token: &str) -> Result<Option<(i64, i64)>> {
+pub fn holder(conn: &mut PgConnection, token: &str) -> Result<Option<(i64, UserId)>> {
     Ok(refresh_tokens::table
         .inner_join(sessions::table)
         .filter(refresh_tokens::token_hash.eq(digest(token)))
@@ -153,7 +156,7 @@ pub fn holder(conn: &mut PgConnection, token: &str) -> Result<Option<(i64, i64)>
 
 /// Whether an access token's session is still open for its user (and so
 /// whether the account still exists): one primary-key lookup per request.
-pub fn is_open(conn: &mut PgConnection, session_id: i64, user_id: i64) -> Result<bool> {
+pub fn is_open(conn: &mut PgConnection, session_id: i64, user_id: UserId) -> Result<bool> {
     Ok(diesel::select(diesel::dsl::exists(
         sessions::table
             .filter(sessions::id.eq(session_id))
@@ -179,7 +182,7 @@ pub fn revoke(conn: &mut PgConnection, session_id: i64, reason: &str) -> Result<
 /// Ends every session of `user_id` but `keep`; returns how many ended.
 pub fn revoke_others(
     conn: &mut PgConnection,
-    user_id: i64,
+    user_id: UserId,
     keep: i64,
     reason: &str,
 ) -> Result<usize> {

@@ -9,7 +9,10 @@ use diesel::{
 
 use super::models::{AuthorRow, NewTweet, Page, TweetRow, TweetWithAuthor};
 use super::{Error, Result};
-use crate::schema::{idempotency_keys, likes, tweet_tags, tweets, users};
+use crate::{
+    domain::{Idempotency, TweetId, UserId},
+    schema::{idempotency_keys, likes, tweet_tags, tweets, users},
+};
 
 /// Which tweets a timeline shows; all of them are newest first.
 #[derive(Debug, Clone)]
@@ -17,9 +20,9 @@ pub enum Timeline {
     /// Every tweet (served by the primary key).
     Public,
     /// The user's own tweets and those of everyone they follow (see [`home_rows`]).
-    Home(i64),
+    Home(UserId),
     /// One user's tweets (served by `tweets_author_id_id_idx`).
-    Author(i64),
+    Author(UserId),
     /// Tweets with a hashtag (lower-cased, without `#`): the page's ids come
     /// from the `tweet_tags` primary key, read backwards.
     Tag(String),
@@ -30,7 +33,7 @@ pub enum Timeline {
 pub fn timeline(
     conn: &mut PgConnection,
     which: Timeline,
-    viewer: Option<i64>,
+    viewer: Option<UserId>,
     after: Option<i64>,
     limit: i64,
 ) -> Result<Page<TweetWithAuthor>> {
@@ -61,7 +64,7 @@ pub fn timeline(
             q.load::<(TweetRow, AuthorRow)>(conn)?
         }
     };
-    let page = Page::from_rows(rows, limit, |(t, _)| t.id);
+    let page = Page::from_rows(rows, limit, |(t, _)| t.id.get());
     Ok(Page {
         items: personalise(conn, viewer, page.items)?,
         next_after: page.next_after,
@@ -72,15 +75,15 @@ pub fn timeline(
 #[derive(QueryableByName)]
 struct HomeRow {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    id: TweetId,
     #[diesel(sql_type = BigInt)]
-    author_id: i64,
+    author_id: UserId,
     #[diesel(sql_type = Text)]
     text: String,
     #[diesel(sql_type = Nullable<Text>)]
     image_path: Option<String>,
     #[diesel(sql_type = Nullable<BigInt>)]
-    reply_to_id: Option<i64>,
+    reply_to_id: Option<TweetId>,
     #[diesel(sql_type = BigInt)]
     like_count: i64,
     #[diesel(sql_type = BigInt)]
@@ -104,7 +107,7 @@ struct HomeRow {
 /// table for someone who follows only quiet accounts (see docs/database.md).
 fn home_rows(
     conn: &mut PgConnection,
-    me: i64,
+    me: UserId,
     after: Option<i64>,
     n: i64,
 ) -> Result<Vec<(TweetRow, AuthorRow)>> {
@@ -157,8 +160,8 @@ fn home_rows(
 /// Replies to `parent`, oldest first; a 404 when the parent does not exist.
 pub fn replies(
     conn: &mut PgConnection,
-    parent: i64,
-    viewer: Option<i64>,
+    parent: TweetId,
+    viewer: Option<UserId>,
     after: Option<i64>,
     limit: i64,
 ) -> Result<Page<TweetWithAuthor>> {
@@ -174,19 +177,19 @@ pub fn replies(
         q = q.filter(tweets::id.gt(after));
     }
     let rows = q.load::<(TweetRow, AuthorRow)>(conn)?;
-    let page = Page::from_rows(rows, limit, |(t, _)| t.id);
+    let page = Page::from_rows(rows, limit, |(t, _)| t.id.get());
     Ok(Page {
         items: personalise(conn, viewer, page.items)?,
         next_after: page.next_after,
     })
 }
 
-fn no_such_tweet(id: i64) -> Error {
+fn no_such_tweet(id: TweetId) -> Error {
     Error::NotFound(format!("no tweet with id {id}"))
 }
 
-fn exists_or_404(conn: &mut PgConnection, id: i64) -> Result<()> {
-    let found: Option<i64> = tweets::table
+fn exists_or_404(conn: &mut PgConnection, id: TweetId) -> Result<()> {
+    let found: Option<TweetId> = tweets::table
         .find(id)
         .select(tweets::id)
         .first(conn)
@@ -194,7 +197,11 @@ fn exists_or_404(conn: &mut PgConnection, id: i64) -> Result<()> {
     found.map(|_| ()).ok_or_else(|| no_such_tweet(id))
 }
 
-pub fn get(conn: &mut PgConnection, id: i64, viewer: Option<i64>) -> Result<TweetWithAuthor> {
+pub fn get(
+    conn: &mut PgConnection,
+    id: TweetId,
+    viewer: Option<UserId>,
+) -> Result<TweetWithAuthor> {
     let row = tweets::table
         .inner_join(users::table)
         .filter(tweets::id.eq(id))
@@ -208,7 +215,7 @@ pub fn get(conn: &mut PgConnection, id: i64, viewer: Option<i64>) -> Result<Twee
 }
 
 /// Which of `ids` the viewer likes: one primary-key lookup for a whole page.
-fn liked_by(conn: &mut PgConnection, viewer: i64, ids: &[i64]) -> Result<HashSet<i64>> {
+fn liked_by(conn: &mut PgConnection, viewer: UserId, ids: &[TweetId]) -> Result<HashSet<TweetId>> {
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -216,14 +223,14 @@ fn liked_by(conn: &mut PgConnection, viewer: i64, ids: &[i64]) -> Result<HashSet
         .filter(likes::user_id.eq(viewer))
         .filter(likes::tweet_id.eq_any(ids))
         .select(likes::tweet_id)
-        .load::<i64>(conn)?
+        .load::<TweetId>(conn)?
         .into_iter()
         .collect())
 }
 
 fn personalise(
     conn: &mut PgConnection,
-    viewer: Option<i64>,
+    viewer: Option<UserId>,
     rows: Vec<(TweetRow, AuthorRow)>,
 ) -> Result<Vec<TweetWithAuthor>> {
     let liked = match viewer {
@@ -238,13 +245,6 @@ fn personalise(
             author,
         })
         .collect())
-}
-
-/// An `Idempotency-Key` and a digest of the request it came with.
-#[derive(Debug, Clone)]
-pub struct Idempotency {
-    pub key: String,
-    pub request_hash: String,
 }
 
 /// Whether `create` made a new tweet or replayed an earlier one.
@@ -287,7 +287,7 @@ pub fn create(
     // after the commit would otherwise answer 503 for a tweet that exists,
     // and a retry without a key would post it twice.
     let result = conn.transaction::<TweetWithAuthor, TxError, _>(|conn| {
-        let id: i64 = diesel::insert_into(tweets::table)
+        let id: TweetId = diesel::insert_into(tweets::table)
             .values(new)
             .returning(tweets::id)
             .get_result(conn)?;
@@ -327,10 +327,10 @@ pub fn create(
 /// used for a different request.
 pub fn replay(
     conn: &mut PgConnection,
-    author: i64,
+    author: UserId,
     idem: &Idempotency,
 ) -> Result<Option<TweetWithAuthor>> {
-    let found: Option<(String, i64)> = idempotency_keys::table
+    let found: Option<(String, TweetId)> = idempotency_keys::table
         .filter(idempotency_keys::user_id.eq(author))
         .filter(idempotency_keys::key.eq(&idem.key))
         .filter(idempotency_keys::created_at.gt(chrono::Utc::now() - chrono::Duration::hours(24)))
@@ -349,9 +349,9 @@ pub fn replay(
 
 /// Deletes the author's tweet and returns its stored image path, if any.
 /// Likes and idempotency keys go with it; replies stay, detached.
-pub fn delete(conn: &mut PgConnection, id: i64, user: i64) -> Result<Option<String>> {
+pub fn delete(conn: &mut PgConnection, id: TweetId, user: UserId) -> Result<Option<String>> {
     conn.transaction(|conn| {
-        let (author, image): (i64, Option<String>) = tweets::table
+        let (author, image): (UserId, Option<String>) = tweets::table
             .find(id)
             .select((tweets::author_id, tweets::image_path))
             .for_update()
@@ -367,7 +367,7 @@ pub fn delete(conn: &mut PgConnection, id: i64, user: i64) -> Result<Option<Stri
 }
 
 /// Likes a tweet (idempotent) and returns it as the liker sees it.
-pub fn like(conn: &mut PgConnection, user: i64, id: i64) -> Result<TweetWithAuthor> {
+pub fn like(conn: &mut PgConnection, user: UserId, id: TweetId) -> Result<TweetWithAuthor> {
     diesel::insert_into(likes::table)
         .values((likes::user_id.eq(user), likes::tweet_id.eq(id)))
         .on_conflict_do_nothing()
@@ -376,7 +376,7 @@ pub fn like(conn: &mut PgConnection, user: i64, id: i64) -> Result<TweetWithAuth
 }
 
 /// Removes a like (idempotent) and returns the tweet as the user sees it.
-pub fn unlike(conn: &mut PgConnection, user: i64, id: i64) -> Result<TweetWithAuthor> {
+pub fn unlike(conn: &mut PgConnection, user: UserId, id: TweetId) -> Result<TweetWithAuthor> {
     diesel::delete(likes::table.find((user, id))).execute(conn)?;
     get(conn, id, Some(user))
 }

@@ -7,7 +7,7 @@ use diesel::{prelude::*, sql_types::Text};
 use super::models::{NewUser, UserRow, UserWithRelation};
 use super::{Error, Result};
 use crate::{
-    domain::Username,
+    domain::{UserId, Username},
     schema::{follows, users},
 };
 
@@ -38,7 +38,12 @@ pub fn register(
 
 /// Stores a new password hash, forgets failed sign-ins and ends every other
 /// session (`keep` is the one changing it); returns how many ended.
-pub fn change_password(conn: &mut PgConnection, id: i64, hash: &str, keep: i64) -> Result<usize> {
+pub fn change_password(
+    conn: &mut PgConnection,
+    id: UserId,
+    hash: &str,
+    keep: i64,
+) -> Result<usize> {
     conn.transaction(|conn| {
         set_password_hash(conn, id, hash)?;
         clear_failed_logins(conn, id)?;
@@ -68,7 +73,7 @@ pub fn get_by_username(conn: &mut PgConnection, username: &str) -> Result<UserRo
 /// What a sign-in needs to know about an account.
 #[derive(Debug, Queryable)]
 pub struct Credentials {
-    pub id: i64,
+    pub id: UserId,
     pub password_hash: String,
     /// Set while failed sign-ins hold the account back.
     pub blocked_until: Option<chrono::DateTime<chrono::Utc>>,
@@ -93,7 +98,7 @@ pub const MAX_LOGIN_BACKOFF_SECS: i32 = 900;
 /// Counts a failed sign-in: after [`FREE_LOGIN_FAILURES`], each one holds
 /// the account back for 1, 2, 4 … seconds, at most [`MAX_LOGIN_BACKOFF_SECS`].
 /// The count starts again an hour after the last failure.
-pub fn record_failed_login(conn: &mut PgConnection, id: i64) -> Result<()> {
+pub fn record_failed_login(conn: &mut PgConnection, id: UserId) -> Result<()> {
     diesel::sql_query(
         "UPDATE users SET \
            failed_logins = f.n, \
@@ -113,7 +118,7 @@ pub fn record_failed_login(conn: &mut PgConnection, id: i64) -> Result<()> {
 }
 
 /// A successful sign-in forgets earlier failures.
-pub fn clear_failed_logins(conn: &mut PgConnection, id: i64) -> Result<()> {
+pub fn clear_failed_logins(conn: &mut PgConnection, id: UserId) -> Result<()> {
     diesel::update(users::table.find(id))
         .filter(
             users::failed_logins
@@ -129,7 +134,7 @@ pub fn clear_failed_logins(conn: &mut PgConnection, id: i64) -> Result<()> {
 }
 
 /// The stored password hash of an account.
-pub fn password_hash(conn: &mut PgConnection, id: i64) -> Result<String> {
+pub fn password_hash(conn: &mut PgConnection, id: UserId) -> Result<String> {
     users::table
         .find(id)
         .select(users::password_hash)
@@ -138,7 +143,7 @@ pub fn password_hash(conn: &mut PgConnection, id: i64) -> Result<String> {
         .ok_or_else(|| Error::AccountGone)
 }
 
-pub fn set_password_hash(conn: &mut PgConnection, id: i64, hash: &str) -> Result<()> {
+pub fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str) -> Result<()> {
     diesel::update(users::table.find(id))
         .set(users::password_hash.eq(hash))
         .execute(conn)?;
@@ -148,7 +153,7 @@ pub fn set_password_hash(conn: &mut PgConnection, id: i64, hash: &str) -> Result
 /// Deletes an account with its tweets, likes, follows, sessions and keys
 /// (all by cascade; the counters of others follow through their triggers).
 /// Returns the stored media the account owned, for the caller to remove.
-pub fn delete_account(conn: &mut PgConnection, id: i64) -> Result<Vec<String>> {
+pub fn delete_account(conn: &mut PgConnection, id: UserId) -> Result<Vec<String>> {
     conn.transaction(|conn| {
         let avatar: Option<String> = users::table
             .find(id)
@@ -169,7 +174,7 @@ pub fn delete_account(conn: &mut PgConnection, id: i64) -> Result<Vec<String>> {
 }
 
 /// The account behind a token; a 401 when it no longer exists.
-pub fn get_for_token(conn: &mut PgConnection, id: i64) -> Result<UserRow> {
+pub fn get_for_token(conn: &mut PgConnection, id: UserId) -> Result<UserRow> {
     users::table
         .find(id)
         .select(UserRow::as_select())
@@ -187,7 +192,7 @@ pub struct ProfileChanges {
 
 pub fn update_profile(
     conn: &mut PgConnection,
-    id: i64,
+    id: UserId,
     changes: &ProfileChanges,
 ) -> Result<UserRow> {
     if changes.display_name.is_none() && changes.bio.is_none() {
@@ -202,7 +207,11 @@ pub fn update_profile(
 }
 
 /// Which of `ids` the viewer follows: one query for a whole page.
-pub fn followed_by(conn: &mut PgConnection, viewer: i64, ids: &[i64]) -> Result<HashSet<i64>> {
+pub fn followed_by(
+    conn: &mut PgConnection,
+    viewer: UserId,
+    ids: &[UserId],
+) -> Result<HashSet<UserId>> {
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -210,7 +219,7 @@ pub fn followed_by(conn: &mut PgConnection, viewer: i64, ids: &[i64]) -> Result<
         .filter(follows::follower_id.eq(viewer))
         .filter(follows::followee_id.eq_any(ids))
         .select(follows::followee_id)
-        .load::<i64>(conn)?
+        .load::<UserId>(conn)?
         .into_iter()
         .collect())
 }
@@ -218,7 +227,7 @@ pub fn followed_by(conn: &mut PgConnection, viewer: i64, ids: &[i64]) -> Result<
 /// Attaches `followed_by_me` (null for anonymous readers) to users.
 pub fn with_relation(
     conn: &mut PgConnection,
-    viewer: Option<i64>,
+    viewer: Option<UserId>,
     rows: Vec<UserRow>,
 ) -> Result<Vec<UserWithRelation>> {
     let followed = match viewer {
@@ -243,7 +252,7 @@ pub fn with_relation(
 
 pub fn one_with_relation(
     conn: &mut PgConnection,
-    viewer: Option<i64>,
+    viewer: Option<UserId>,
     user: UserRow,
 ) -> Result<UserWithRelation> {
     with_relation(conn, viewer, vec![user])?
@@ -255,7 +264,7 @@ pub fn one_with_relation(
 /// the avatar it replaced, for the caller to remove.
 pub fn set_avatar(
     conn: &mut PgConnection,
-    id: i64,
+    id: UserId,
     stored: &str,
 ) -> Result<(UserRow, Option<String>)> {
     conn.transaction(|conn| {

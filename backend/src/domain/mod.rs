@@ -2,11 +2,15 @@
 //! these types exists it satisfies the rules of `docs/api.md`; the parsers
 //! return the message shown to clients under the field's name.
 
+mod id;
+mod idempotency;
 mod page;
 mod text;
 mod user;
 
-pub use page::{Cursor, CursorKind, IdempotencyKey, PageLimit};
+pub use id::{TweetId, UserId};
+pub use idempotency::{Idempotency, IdempotencyKey};
+pub use page::{Cursor, CursorKind, PageLimit};
 pub use text::TweetText;
 pub use user::{Bio, DisplayName, Password, Username};
 

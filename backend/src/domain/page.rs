@@ -76,25 +76,6 @@ impl Cursor {
     }
 }
 
-/// `Idempotency-Key`: 1–255 visible ASCII characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyKey(String);
-
-impl IdempotencyKey {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        if raw.is_empty() || raw.len() > 255 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err("Idempotency-Key must be 1 to 255 visible ASCII characters".into());
-        }
-        Ok(Self(raw.to_string()))
-    }
-}
-
-impl AsRef<str> for IdempotencyKey {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -191,7 +191,7 @@ pub async fn register(
         users::register(conn, &new, ttl)
     })
     .await?;
-    tracing::info!(user_id = user.id, "user registered");
+    tracing::info!(user_id = user.id.get(), "user registered");
     state.metrics.users_registered.inc();
     let transport = if body.refresh_cookie {
         Transport::Cookie

@@ -198,7 +198,7 @@ pub async fn change_password(
     })
     .await?;
     tracing::info!(
-        user_id = me.id,
+        user_id = me.id.get(),
         other_sessions_ended = ended,
         "password changed"
     );
@@ -241,7 +241,7 @@ pub async fn delete(
     for stored in media {
         state.media.remove(stored).await;
     }
-    tracing::info!(user_id = me.id, "account deleted");
+    tracing::info!(user_id = me.id.get(), "account deleted");
     let mut res = HttpResponse::NoContent();
     super::auth::clear_refresh_cookie(&mut res);
     Ok(res.finish())

@@ -5,6 +5,7 @@ mod auth;
 mod health;
 mod json;
 mod me;
+mod new_tweet;
 pub mod openapi;
 mod responses;
 mod spa;

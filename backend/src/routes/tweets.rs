@@ -1,10 +1,7 @@
-use actix_web::{http::header, web, FromRequest, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
 
 use super::{
-    json::JsonBody,
-    upload::{is_multipart, read_form},
+    new_tweet::NewTweetInput,
     users::PageQuery,
     views::{page_of, TweetView},
 };
@@ -13,29 +10,18 @@ use crate::{
     db::{
         self,
         models::NewTweet,
-        tweets::{self, Created, Idempotency, Timeline},
+        tweets::{self, Created, Timeline},
     },
-    domain::{CursorKind, IdempotencyKey, TweetText},
+    domain::{CursorKind, TweetId, UserId},
     error::ApiError,
     state::AppState,
 };
-
-/// A `{id}` path segment: anything but a positive integer names no tweet.
-fn tweet_id(raw: &str) -> Result<i64, ApiError> {
-    match raw.parse::<i64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err(ApiError::NotFound(format!(
-            "no tweet with id `{}`",
-            crate::domain::excerpt(raw)
-        ))),
-    }
-}
 
 async fn timeline_page(
     state: &AppState,
     req: &HttpRequest,
     which: Timeline,
-    viewer: Option<i64>,
+    viewer: Option<UserId>,
     query: &PageQuery,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = query.parse(CursorKind::Tweet)?;
@@ -148,33 +134,6 @@ pub async fn tag_timeline(
     timeline_page(&state, &req, Timeline::Tag(tag), viewer.user_id(), &query).await
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[schema(example = json!({"text": "Hello, world! #first", "reply_to_id": null}))]
-pub struct NewTweetRequest {
-    /// Trimmed, then 1–280 Unicode scalar values; stored verbatim.
-    #[schema(min_length = 1, max_length = 280)]
-    text: String,
-    /// The tweet this replies to; it must exist.
-    #[schema(minimum = 1)]
-    reply_to_id: Option<i64>,
-}
-
-/// The multipart form of `POST /tweets`, for a tweet with an image.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // documents the form; the parts are read by `upload::read_form`
-pub struct NewTweetForm {
-    /// Trimmed, then 1–280 Unicode scalar values.
-    #[schema(min_length = 1, max_length = 280)]
-    text: String,
-    /// The tweet this replies to. Leave the part out for a top-level tweet
-    /// (optional, not nullable: a form part is text, never null).
-    #[schema(minimum = 1, value_type = i64, required = false)]
-    reply_to_id: Option<i64>,
-    /// PNG, JPEG, GIF or WebP, at most 5 MiB and 40 megapixels; recognised by its bytes.
-    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream", required = false)]
-    image: Option<Vec<u8>>,
-}
-
 #[utoipa::path(
     post,
     path = "/api/v1/tweets",
@@ -182,8 +141,8 @@ pub struct NewTweetForm {
     tag = "tweets",
     summary = "Post a tweet or a reply",
     request_body(content(
-        (NewTweetRequest = "application/json"),
-        (NewTweetForm = "multipart/form-data"),
+        (super::new_tweet::NewTweetRequest = "application/json"),
+        (super::new_tweet::NewTweetForm = "multipart/form-data"),
     )),
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters; a retry within 24 hours returns the first result", pattern = "^[!-~]{1,255}$", min_length = 1, max_length = 255),
@@ -208,79 +167,23 @@ pub async fn create(
     me: AuthUser,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
-    let (raw_text, reply_to_id, image) = if is_multipart(&req) {
-        let form = read_form(&req, payload, &["text", "reply_to_id"]).await?;
-        let text = form
-            .fields
-            .get("text")
-            .cloned()
-            .ok_or_else(|| ApiError::field("text", "is required"))?;
-        let reply_to_id = match form.fields.get("reply_to_id").map(|v| v.trim()) {
-            None | Some("") => None,
-            Some(v) => Some(
-                v.parse::<i64>()
-                    .map_err(|_| ApiError::field("reply_to_id", "must be a tweet id"))?,
-            ),
-        };
-        (text, reply_to_id, form.image)
-    } else {
-        let body = JsonBody::<NewTweetRequest>::from_request(&req, &mut payload.into_inner())
-            .await?
-            .into_inner();
-        (body.text, body.reply_to_id, None)
-    };
-
-    let idempotency = match req.headers().get("idempotency-key") {
-        None => None,
-        Some(v) => {
-            let key = v
-                .to_str()
-                .ok()
-                .and_then(|s| IdempotencyKey::parse(s).ok())
-                .ok_or_else(|| {
-                    ApiError::BadRequest(
-                        "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
-                    )
-                })?;
-            let mut digest = Sha256::new();
-            digest.update(raw_text.as_bytes());
-            digest.update([0]);
-            digest.update(
-                reply_to_id
-                    .map(|id| id.to_string())
-                    .unwrap_or_default()
-                    .as_bytes(),
-            );
-            digest.update([0]);
-            if let Some(bytes) = &image {
-                digest.update(Sha256::digest(bytes));
-            }
-            Some(Idempotency {
-                key: key.as_ref().to_string(),
-                request_hash: format!("{:x}", digest.finalize()),
-            })
-        }
-    };
-    let text = TweetText::parse(&raw_text).map_err(|e| ApiError::field("text", e))?;
-    if reply_to_id.is_some_and(|id| id <= 0) {
-        return Err(ApiError::field("reply_to_id", "refers to a tweet that does not exist").into());
-    }
+    let input = NewTweetInput::read(&req, payload).await?;
+    let idempotency = input.idempotency(&req)?;
     // A replay of a stored key answers with the first tweet and costs
     // nothing: no limiter, no image stored. Every new request counts.
     if let Some(idem) = idempotency.clone() {
-        let replayed = db::run(&state.pool, move |conn| tweets::replay(conn, me.id, &idem))
-            .await
-            .map_err(ApiError::from)?;
-        if let Some(tweet) = replayed {
+        let replay = db::run(&state.pool, move |conn| tweets::replay(conn, me.id, &idem));
+        if let Some(tweet) = replay.await.map_err(ApiError::from)? {
             return Ok(created_response(&state, tweet, Created::Replayed));
         }
     }
     state.post_limiter.check(&format!("user:{}", me.id)).await?;
-    let stored = match image {
+    let stored = match input.image {
         Some(bytes) => Some(state.media.store(bytes).await?),
         None => None,
     };
     let image_path = stored.clone();
+    let (text, reply_to_id) = (input.text, input.reply_to);
     let result = db::run(&state.pool, move |conn| {
         let new = NewTweet {
             author_id: me.id,
@@ -292,10 +195,8 @@ pub async fn create(
     })
     .await;
     // A failed or replayed request keeps no new file.
-    if let Some(name) = stored {
-        if !matches!(result, Ok((_, Created::New))) {
-            state.media.remove(name).await;
-        }
+    if let Some(name) = stored.filter(|_| !matches!(result, Ok((_, Created::New)))) {
+        state.media.remove(name).await;
     }
     let (tweet, created) = result.map_err(ApiError::from)?;
     if created == Created::New {
@@ -339,9 +240,9 @@ fn created_response(
 pub async fn get(
     state: web::Data<AppState>,
     viewer: OptionalAuth,
-    path: web::Path<String>,
+    path: web::Path<TweetId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = tweet_id(&path)?;
+    let id = path.into_inner();
     let tweet = db::run(&state.pool, move |conn| {
         tweets::get(conn, id, viewer.user_id())
     })
@@ -372,10 +273,10 @@ pub async fn replies(
     state: web::Data<AppState>,
     req: HttpRequest,
     viewer: OptionalAuth,
-    path: web::Path<String>,
+    path: web::Path<TweetId>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = tweet_id(&path)?;
+    let id = path.into_inner();
     let (limit, after) = query.parse(CursorKind::Tweet)?;
     let page = db::run(&state.pool, move |conn| {
         tweets::replies(conn, id, viewer.user_id(), after, limit.get())
@@ -408,9 +309,9 @@ pub async fn replies(
 pub async fn delete(
     state: web::Data<AppState>,
     me: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<TweetId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = tweet_id(&path)?;
+    let id = path.into_inner();
     let image = db::run(&state.pool, move |conn| tweets::delete(conn, id, me.id)).await?;
     if let Some(image) = image {
         state.media.remove(image).await;
@@ -438,9 +339,9 @@ pub async fn delete(
 pub async fn like(
     state: web::Data<AppState>,
     me: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<TweetId>,
 ) -> Result<HttpResponse, ApiError> {
-    set_like(state, me, path, true).await
+    set_like(state, me, path.into_inner(), true).await
 }
 
 #[utoipa::path(
@@ -463,19 +364,18 @@ pub async fn like(
 pub async fn unlike(
     state: web::Data<AppState>,
     me: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<TweetId>,
 ) -> Result<HttpResponse, ApiError> {
-    set_like(state, me, path, false).await
+    set_like(state, me, path.into_inner(), false).await
 }
 
 /// Likes or unlikes (both idempotent) and answers with the tweet as the user now sees it.
 async fn set_like(
     state: web::Data<AppState>,
     me: AuthUser,
-    path: web::Path<String>,
+    id: TweetId,
     on: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let id = tweet_id(&path)?;
     let tweet = db::run(&state.pool, move |conn| {
         if on {
             tweets::like(conn, me.id, id)

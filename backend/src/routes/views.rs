@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::{
     db::models::{AuthorRow, TweetWithAuthor, UserWithRelation},
-    domain::{Cursor, CursorKind, PageLimit},
+    domain::{Cursor, CursorKind, PageLimit, TweetId, UserId},
 };
 
 fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
@@ -24,8 +24,8 @@ fn media(media_url: &str, path: Option<&str>) -> Option<String> {
     "avatar_url": null, "created_at": "2026-11-25T18:00:00.000000Z", "followers_count": 2,
     "following_count": 1, "tweets_count": 10, "followed_by_me": null}))]
 pub struct UserView {
-    #[schema(minimum = 1)]
-    pub id: i64,
+    #[schema(minimum = 1, value_type = i64)]
+    pub id: UserId,
     #[schema(min_length = 3, max_length = 30, pattern = "^[A-Za-z0-9_]{3,30}$")]
     pub username: String,
     #[schema(max_length = 50)]
@@ -85,8 +85,8 @@ impl UserView {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Author)]
 pub struct AuthorView {
-    #[schema(minimum = 1)]
-    pub id: i64,
+    #[schema(minimum = 1, value_type = i64)]
+    pub id: UserId,
     #[schema(min_length = 3, max_length = 30, pattern = "^[A-Za-z0-9_]{3,30}$")]
     pub username: String,
     #[schema(max_length = 50)]
@@ -113,8 +113,8 @@ impl AuthorView {
     "author": {"id": 1, "username": "alice", "display_name": "Alice", "avatar_url": null},
     "reply_to_id": null, "like_count": 3, "reply_count": 1, "liked_by_me": false}))]
 pub struct TweetView {
-    #[schema(minimum = 1)]
-    pub id: i64,
+    #[schema(minimum = 1, value_type = i64)]
+    pub id: TweetId,
     /// 1–280 Unicode scalar values, returned verbatim (not HTML-escaped).
     #[schema(min_length = 1, max_length = 280)]
     pub text: String,
@@ -125,8 +125,8 @@ pub struct TweetView {
     pub created_at: DateTime<Utc>,
     pub author: AuthorView,
     /// The tweet this replies to; null for a top-level tweet or when the parent was deleted.
-    #[schema(minimum = 1, required = true)]
-    pub reply_to_id: Option<i64>,
+    #[schema(minimum = 1, required = true, value_type = Option<i64>)]
+    pub reply_to_id: Option<TweetId>,
     #[schema(minimum = 0)]
     pub like_count: i64,
     #[schema(minimum = 0)]

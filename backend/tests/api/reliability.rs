@@ -82,7 +82,7 @@ async fn a_tweet_whose_answer_cannot_be_read_is_not_stored() {
         crate::helpers::JWT_SECRET.as_bytes(),
         Duration::from_secs(600),
     )
-    .issue(user_id, session)
+    .issue(tweets::domain::UserId::new(user_id).unwrap(), session)
     .unwrap();
     let res = app
         .json(
