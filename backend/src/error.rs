@@ -62,7 +62,7 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     #[error("method not allowed")]
-    MethodNotAllowed { allow: &'static str },
+    MethodNotAllowed { allow: String },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -250,7 +250,7 @@ impl ResponseError for ApiError {
                 res.insert_header((header::WWW_AUTHENTICATE, value));
             }
             ApiError::MethodNotAllowed { allow } => {
-                res.insert_header((header::ALLOW, *allow));
+                res.insert_header((header::ALLOW, allow.as_str()));
             }
             ApiError::TooManyRequests { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));

@@ -13,6 +13,7 @@ use actix_web::{
 };
 
 use anyhow::Context as _;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     config::Settings,
@@ -108,7 +109,7 @@ impl Application {
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
                 .wrap(from_fn(limits::body_deadlines))
                 .wrap(from_fn(telemetry::request_id_middleware))
-                .configure(routes::configure)
+                .configure(|cfg| routes::configure(&mut ServiceConfig::new(cfg)))
                 .service(routes::media_service(&settings.media_root));
             if let Some(dir) = &settings.static_dir {
                 app = app.service(routes::spa_service(dir));
@@ -179,7 +180,9 @@ fn metrics_server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::
                             .to(crate::metrics::serve_metrics),
                     )
                     .default_service(web::to(|| async {
-                        Err::<&'static str, _>(ApiError::MethodNotAllowed { allow: "GET, HEAD" })
+                        Err::<&'static str, _>(ApiError::MethodNotAllowed {
+                            allow: "GET, HEAD".into(),
+                        })
                     })),
             )
             .default_service(web::to(routes::not_found))

@@ -139,7 +139,7 @@ fn session_response(
 
 #[utoipa::path(
     post,
-    path = "/api/v1/auth/register",
+    path = "/auth/register",
     operation_id = "register",
     tag = "auth",
     summary = "Create an account",
@@ -203,7 +203,7 @@ pub async fn register(
 
 #[utoipa::path(
     post,
-    path = "/api/v1/auth/login",
+    path = "/auth/login",
     operation_id = "login",
     tag = "auth",
     summary = "Sign in",
@@ -300,7 +300,7 @@ pub async fn login(
 
 #[utoipa::path(
     post,
-    path = "/api/v1/auth/refresh",
+    path = "/auth/refresh",
     operation_id = "refreshSession",
     tag = "auth",
     summary = "Exchange a refresh token for a new access token",
@@ -355,7 +355,7 @@ pub async fn refresh(
 
 #[utoipa::path(
     post,
-    path = "/api/v1/auth/logout",
+    path = "/auth/logout",
     operation_id = "logout",
     tag = "auth",
     summary = "Sign out",

@@ -19,7 +19,7 @@ fn me_view(state: &AppState, user: db::models::UserRow) -> UserView {
 
 #[utoipa::path(
     get,
-    path = "/api/v1/me",
+    path = "/me",
     operation_id = "getMe",
     tag = "me",
     summary = "The signed-in account",
@@ -48,7 +48,7 @@ pub struct ProfileUpdate {
 
 #[utoipa::path(
     patch,
-    path = "/api/v1/me",
+    path = "/me",
     operation_id = "updateMe",
     tag = "me",
     summary = "Edit the profile",
@@ -103,7 +103,7 @@ pub struct AvatarForm {
 
 #[utoipa::path(
     put,
-    path = "/api/v1/me/avatar",
+    path = "/me/avatar",
     operation_id = "setAvatar",
     tag = "me",
     summary = "Set the avatar",
@@ -166,7 +166,7 @@ pub struct PasswordChange {
 
 #[utoipa::path(
     post,
-    path = "/api/v1/me/password",
+    path = "/me/password",
     operation_id = "changePassword",
     tag = "me",
     summary = "Change the password",
@@ -214,7 +214,7 @@ pub struct AccountDeletion {
 
 #[utoipa::path(
     delete,
-    path = "/api/v1/me",
+    path = "/me",
     operation_id = "deleteMe",
     tag = "me",
     summary = "Delete the account",

@@ -7,7 +7,9 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use super::{auth, health, me, responses, tweets, users};
+use utoipa_actix_web::AppExt;
+
+use super::responses;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,34 +20,6 @@ use super::{auth, health, me, responses, tweets, users};
 Errors are RFC 9457 problem documents (`application/problem+json`). Lists are keyset-paginated: \
 follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries `X-Request-Id`.",
         license(name = "MIT", identifier = "MIT")
-    ),
-    paths(
-        auth::register,
-        auth::login,
-        auth::refresh,
-        auth::logout,
-        me::get,
-        me::update,
-        me::delete,
-        me::change_password,
-        me::avatar,
-        users::get,
-        users::tweets,
-        users::followers,
-        users::following,
-        users::follow,
-        users::unfollow,
-        tweets::public_timeline,
-        tweets::home_timeline,
-        tweets::tag_timeline,
-        tweets::create,
-        tweets::get,
-        tweets::replies,
-        tweets::delete,
-        tweets::like,
-        tweets::unlike,
-        health::healthz,
-        health::readyz,
     ),
     components(
         schemas(crate::error::Problem),
@@ -95,12 +69,23 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document as pretty JSON, with a trailing newline (what `openapi.json` holds).
 /// The rendered document, made once by the server and shared by its workers.
 pub struct Document(pub String);
 
+/// The whole document: [`ApiDoc`] (title, shared responses, security) with
+/// the paths and schemas collected from the route list itself.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(super::configure)
+        .split_for_parts();
+    doc
+}
+
+/// The document as pretty JSON, with a trailing newline (what `openapi.json` holds).
 pub fn json() -> String {
-    let mut doc = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    let mut doc = document().to_pretty_json().unwrap_or_default();
     doc.push('\n');
     doc
 }

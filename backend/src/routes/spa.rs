@@ -57,7 +57,10 @@ pub fn spa_service(static_dir: &Path) -> Files {
                 let res = if is_api_path(req.path()) {
                     ApiError::NotFound("no such resource".into()).error_response()
                 } else if req.method() != Method::GET && req.method() != Method::HEAD {
-                    ApiError::MethodNotAllowed { allow: "GET, HEAD" }.error_response()
+                    ApiError::MethodNotAllowed {
+                        allow: "GET, HEAD".into(),
+                    }
+                    .error_response()
                 } else {
                     match web::block(move || NamedFile::open(index)).await {
                         Ok(Ok(file)) => {

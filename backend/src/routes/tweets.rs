@@ -37,7 +37,7 @@ async fn timeline_page(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/tweets",
+    path = "/tweets",
     operation_id = "listPublicTimeline",
     tag = "tweets",
     summary = "The public timeline: every tweet, newest first",
@@ -63,7 +63,7 @@ pub async fn public_timeline(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/timeline",
+    path = "/timeline",
     operation_id = "listHomeTimeline",
     tag = "tweets",
     summary = "The home timeline: my tweets and those of everyone I follow, newest first",
@@ -105,7 +105,7 @@ fn hashtag(raw: &str) -> Result<String, ApiError> {
 
 #[utoipa::path(
     get,
-    path = "/api/v1/tags/{tag}/tweets",
+    path = "/tags/{tag}/tweets",
     operation_id = "listTagTweets",
     tag = "tweets",
     summary = "Tweets with a hashtag, newest first",
@@ -136,7 +136,7 @@ pub async fn tag_timeline(
 
 #[utoipa::path(
     post,
-    path = "/api/v1/tweets",
+    path = "/tweets",
     operation_id = "createTweet",
     tag = "tweets",
     summary = "Post a tweet or a reply",
@@ -222,7 +222,7 @@ fn created_response(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/tweets/{id}",
+    path = "/tweets/{id}",
     operation_id = "getTweet",
     tag = "tweets",
     summary = "A tweet",
@@ -252,7 +252,7 @@ pub async fn get(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/tweets/{id}/replies",
+    path = "/tweets/{id}/replies",
     operation_id = "listReplies",
     tag = "tweets",
     summary = "Replies to a tweet, oldest first",
@@ -290,7 +290,7 @@ pub async fn replies(
 
 #[utoipa::path(
     delete,
-    path = "/api/v1/tweets/{id}",
+    path = "/tweets/{id}",
     operation_id = "deleteTweet",
     tag = "tweets",
     summary = "Delete my tweet",
@@ -321,7 +321,7 @@ pub async fn delete(
 
 #[utoipa::path(
     put,
-    path = "/api/v1/tweets/{id}/like",
+    path = "/tweets/{id}/like",
     operation_id = "likeTweet",
     tag = "tweets",
     summary = "Like a tweet (idempotent)",
@@ -346,7 +346,7 @@ pub async fn like(
 
 #[utoipa::path(
     delete,
-    path = "/api/v1/tweets/{id}/like",
+    path = "/tweets/{id}/like",
     operation_id = "unlikeTweet",
     tag = "tweets",
     summary = "Remove a like (idempotent)",

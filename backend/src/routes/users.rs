@@ -47,7 +47,7 @@ fn username(raw: &str) -> Result<String, ApiError> {
 
 #[utoipa::path(
     get,
-    path = "/api/v1/users/{username}",
+    path = "/users/{username}",
     operation_id = "getUser",
     tag = "users",
     summary = "A profile",
@@ -78,7 +78,7 @@ pub async fn get(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/users/{username}/tweets",
+    path = "/users/{username}/tweets",
     operation_id = "listUserTweets",
     tag = "users",
     summary = "A user's tweets, newest first",
@@ -158,7 +158,7 @@ async fn follow_list(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/users/{username}/followers",
+    path = "/users/{username}/followers",
     operation_id = "listFollowers",
     tag = "users",
     summary = "Who follows a user, newest follow first",
@@ -187,7 +187,7 @@ pub async fn followers(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/users/{username}/following",
+    path = "/users/{username}/following",
     operation_id = "listFollowing",
     tag = "users",
     summary = "Whom a user follows, newest follow first",
@@ -240,7 +240,7 @@ async fn set_follow(
 
 #[utoipa::path(
     put,
-    path = "/api/v1/users/{username}/follow",
+    path = "/users/{username}/follow",
     operation_id = "followUser",
     tag = "users",
     summary = "Follow a user (idempotent)",
@@ -266,7 +266,7 @@ pub async fn follow(
 
 #[utoipa::path(
     delete,
-    path = "/api/v1/users/{username}/follow",
+    path = "/users/{username}/follow",
     operation_id = "unfollowUser",
     tag = "users",
     summary = "Unfollow a user (idempotent)",

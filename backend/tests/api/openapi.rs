@@ -126,3 +126,56 @@ async fn the_document_and_the_interactive_docs_are_served_offline() {
     let init = app.get("/api/docs/swagger-initializer.js", None).await.text;
     assert!(init.contains("/api/openapi.json"), "{init}");
 }
+
+/// The route list mounts each handler from its own description: every
+/// documented operation is served (never the unknown-route 404 or a 405),
+/// and every other method gets a 405 whose `Allow` lists exactly the
+/// documented methods (GET implying HEAD).
+#[actix_web::test]
+async fn every_documented_operation_is_served_and_allow_lists_exactly_the_documented_methods() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = serde_json::from_str(&tweets::routes::openapi::json()).unwrap();
+    let all = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let path = template
+            .replace("{id}", "1")
+            .replace("{username}", "nobody")
+            .replace("{tag}", "x");
+        let mut documented: Vec<String> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|m| m.to_uppercase())
+            .collect();
+        if documented.iter().any(|m| m == "GET") {
+            documented.push("HEAD".into());
+        }
+        for method in all {
+            let res = app
+                .send(app.request(method.parse().unwrap(), &path, None))
+                .await;
+            if documented.iter().any(|m| m == method) {
+                assert_ne!(res.status.as_u16(), 405, "{method} {path} is documented");
+                if res.status.as_u16() == 404 && method != "HEAD" {
+                    assert_ne!(
+                        res.json()["detail"],
+                        "no such resource",
+                        "{method} {path} is documented but not routed"
+                    );
+                }
+            } else {
+                // A HEAD answer has no body to hold the problem document.
+                if method == "HEAD" {
+                    assert_eq!(res.status.as_u16(), 405, "HEAD {path}");
+                } else {
+                    res.problem(405);
+                }
+                let mut allow: Vec<&str> = res.header("allow").unwrap().split(", ").collect();
+                allow.sort_unstable();
+                let mut expected: Vec<&str> = documented.iter().map(String::as_str).collect();
+                expected.sort_unstable();
+                assert_eq!(allow, expected, "Allow of {path}");
+            }
+        }
+    }
+}
