@@ -4,7 +4,12 @@ use serde::Deserialize;
 use super::views::{page_of, TweetView, UserView};
 use crate::{
     auth::{AuthUser, OptionalAuth},
-    db::{self, follows, models::Page, tweets, users},
+    db::{
+        self,
+        follows::{self, Direction},
+        models::Page,
+        tweets, users,
+    },
     domain::{Cursor, CursorKind, PageLimit, Username},
     error::ApiError,
     state::AppState,
@@ -121,12 +126,6 @@ pub async fn tweets(
     }))
 }
 
-#[derive(Clone, Copy)]
-enum Direction {
-    Followers,
-    Following,
-}
-
 async fn follow_list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -139,13 +138,9 @@ async fn follow_list(
     let (limit, after) = query.parse(CursorKind::Follow)?;
     let page = db::run(&state.pool, move |conn| {
         let user = users::get_by_username(conn, &name)?;
-        let page = match direction {
-            Direction::Followers => follows::followers(conn, user.id, after, limit.get())?,
-            Direction::Following => follows::following(conn, user.id, after, limit.get())?,
-        };
-        let rows = page.items.into_iter().map(|(_, u)| u).collect();
+        let page = follows::list(conn, user.id, direction, after, limit.get())?;
         Ok::<_, db::Error>(Page {
-            items: users::with_relation(conn, viewer.user_id(), rows)?,
+            items: users::with_relation(conn, viewer.user_id(), page.items)?,
             next_after: page.next_after,
         })
     })
