@@ -3,7 +3,7 @@ use diesel::{sql_query, RunQueryDsl};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with, Overrides, JWT_SECRET, PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with, JWT_SECRET, PASSWORD};
 
 #[actix_web::test]
 async fn register_returns_a_session_whose_token_works() {
@@ -267,7 +267,7 @@ async fn a_token_for_a_vanished_account_is_refused() {
 
 #[actix_web::test]
 async fn login_and_registration_are_rate_limited_per_client() {
-    let app = spawn_app_with(Overrides::default().set("RATE_LIMIT_AUTH_PER_MINUTE", "3")).await;
+    let app = spawn_app_with(|s| s.rate_limits.auth_per_minute = 3).await;
     app.register("gina").await;
     app.login("gina", PASSWORD).await.expect(200);
     app.login("gina", "wrong password").await.problem(401);

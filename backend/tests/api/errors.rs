@@ -151,9 +151,9 @@ async fn error_bodies_never_leak_internals() {
 
 #[actix_web::test]
 async fn cors_allows_only_the_configured_origins() {
-    let app = crate::helpers::spawn_app_with(
-        crate::helpers::Overrides::default().set("CORS_ALLOWED_ORIGINS", "https://app.example"),
-    )
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.cors_allowed_origins = vec!["https://app.example".into()];
+    })
     .await;
     let preflight = |origin: &'static str| {
         app.send(
@@ -239,10 +239,7 @@ async fn bodies_must_be_json_objects() {
 /// helper's `problem()` checks every one has a code; these pin the values).
 #[actix_web::test]
 async fn every_kind_of_problem_has_its_own_stable_code() {
-    let app = crate::helpers::spawn_app_with(
-        crate::helpers::Overrides::default().set("RATE_LIMIT_POSTS_PER_MINUTE", "1"),
-    )
-    .await;
+    let app = crate::helpers::spawn_app_with(|s| s.rate_limits.posts_per_minute = 1).await;
     let alice = app.register("alice").await;
     let code = |res: crate::helpers::Res, status: u16| res.problem(status)["code"].clone();
     assert_eq!(code(app.get("/nope", None).await, 404), "not_found");

@@ -1,6 +1,8 @@
+use std::time::Duration;
+
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with, Overrides};
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[actix_web::test]
 async fn health_and_readiness_answer_when_all_is_well() {
@@ -17,11 +19,12 @@ async fn a_missing_database_is_503_not_500_and_liveness_stays_up() {
     // A second app on a database that does not exist.
     let mut url = url::Url::parse(&app.db.url).unwrap();
     url.set_path("tweets_no_such_database");
-    let down = spawn_app_with(
-        Overrides::default()
-            .set("DATABASE_URL", url.to_string())
-            .set("DB_POOL_TIMEOUT", "1"),
-    )
+    // Only the path differs from the default URL, so the `sslmode` derived
+    // from it (`database_sslmode`) stays right.
+    let down = spawn_app_with(|s| {
+        s.database_url = url.to_string();
+        s.db_pool_timeout = Duration::from_secs(1);
+    })
     .await;
     down.get("/healthz", None).await.expect(200);
     let res = down.get("/readyz", None).await;

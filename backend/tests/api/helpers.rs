@@ -148,33 +148,30 @@ pub struct TestApp {
     pub db: TestDb,
 }
 
-#[derive(Default)]
-pub struct Overrides(pub Vec<(&'static str, String)>);
-
-impl Overrides {
-    pub fn set(mut self, key: &'static str, value: impl Into<String>) -> Self {
-        self.0.push((key, value.into()));
-        self
-    }
-}
-
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(Overrides::default()).await
+    spawn_app_with(|_| {}).await
 }
 
-pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
-    spawn_app_on(TestDb::new(), overrides).await
+/// The app with its [`Settings`] adjusted by `configure`, zero2prod style:
+/// `spawn_app_with(|s| s.db_pool_size = 1)`.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(TestDb::new(), configure).await
 }
 
-/// The app on a database the test prepared (overrides may point
-/// `DATABASE_URL` at it as another role; `TestApp::db` stays the admin's).
-pub async fn spawn_app_on(db: TestDb, overrides: Overrides) -> TestApp {
+/// The app on a database the test prepared (`configure` may point
+/// `database_url` at it as another role; `TestApp::db` stays the admin's).
+///
+/// The test defaults are parsed by `Settings::from_lookup`, as the server's
+/// environment would be; `configure` then edits the parsed values, so it
+/// sets exactly what a field holds (a `Duration`, `Some(n)`, a URL ending in
+/// `/`), with none of the parsing or validation of the variables.
+pub async fn spawn_app_on(db: TestDb, configure: impl FnOnce(&mut Settings)) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         tweets::telemetry::init(LogFormat::Text);
     }
     let media_root =
         std::env::temp_dir().join(format!("tweets-media-{}", uuid::Uuid::new_v4().simple()));
-    let mut vars: HashMap<&str, String> = HashMap::from([
+    let vars: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", db.url.clone()),
         ("JWT_SECRET", JWT_SECRET.to_string()),
         ("BIND_ADDR", "127.0.0.1:0".to_string()),
@@ -185,10 +182,8 @@ pub async fn spawn_app_on(db: TestDb, overrides: Overrides) -> TestApp {
         ("DB_POOL_SIZE", "4".to_string()),
         ("SHUTDOWN_TIMEOUT", "1".to_string()),
     ]);
-    for (k, v) in overrides.0 {
-        vars.insert(k, v);
-    }
-    let settings = Settings::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let mut settings = Settings::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    configure(&mut settings);
     let pool_metrics = db::PoolMetrics::default();
     let queries = pool_metrics.queries.clone();
     let pool = db::build_pool(

@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::helpers::{spawn_app_with, Overrides, PASSWORD};
+use crate::helpers::{spawn_app_with, PASSWORD};
 
 /// A throwaway redis-server on a free port, stopped on drop.
 struct Redis {
@@ -74,13 +74,12 @@ impl Drop for Redis {
 #[actix_web::test]
 async fn with_redis_every_instance_counts_against_one_limit() {
     let redis = Redis::start();
-    let settings = || {
-        Overrides::default()
-            .set("RATE_LIMIT_AUTH_PER_MINUTE", "3")
-            .set("REDIS_URL", redis.url.clone())
+    let settings = |s: &mut tweets::Settings| {
+        s.rate_limits.auth_per_minute = 3;
+        s.redis_url = Some(redis.url.clone());
     };
-    let a = spawn_app_with(settings()).await;
-    let b = spawn_app_with(settings()).await;
+    let a = spawn_app_with(settings).await;
+    let b = spawn_app_with(settings).await;
     a.login("nobody_a", PASSWORD).await.problem(401);
     b.login("nobody_b", PASSWORD).await.problem(401);
     a.login("nobody_a", PASSWORD).await.problem(401);
@@ -99,11 +98,10 @@ async fn without_redis_answering_each_instance_still_limits_and_nothing_fails() 
         .local_addr()
         .unwrap()
         .port();
-    let app = spawn_app_with(
-        Overrides::default()
-            .set("RATE_LIMIT_AUTH_PER_MINUTE", "2")
-            .set("REDIS_URL", format!("redis://127.0.0.1:{port}/")),
-    )
+    let app = spawn_app_with(|s| {
+        s.rate_limits.auth_per_minute = 2;
+        s.redis_url = Some(format!("redis://127.0.0.1:{port}/"));
+    })
     .await;
     app.login("nobody", PASSWORD).await.problem(401);
     app.login("nobody", PASSWORD).await.problem(401);
@@ -131,11 +129,10 @@ fn gauge(text: &str, name: &str) -> Option<f64> {
 #[actix_web::test]
 async fn a_redis_outage_is_skipped_at_full_speed_and_redis_is_used_again_when_back() {
     let redis = Redis::start();
-    let app = spawn_app_with(
-        Overrides::default()
-            .set("RATE_LIMIT_POSTS_PER_MINUTE", "100000")
-            .set("REDIS_URL", redis.url.clone()),
-    )
+    let app = spawn_app_with(|s| {
+        s.rate_limits.posts_per_minute = 100_000;
+        s.redis_url = Some(redis.url.clone());
+    })
     .await;
     let alice = app.register("alice").await;
     app.post_tweet(&alice, "with redis").await;

@@ -10,7 +10,7 @@ use diesel::{
 };
 use serde_json::json;
 
-use crate::helpers::{spawn_app_on, spawn_app_with, Overrides, TestDb};
+use crate::helpers::{spawn_app_on, spawn_app_with, TestDb};
 
 #[derive(QueryableByName)]
 struct Count {
@@ -49,11 +49,9 @@ async fn a_tweet_whose_answer_cannot_be_read_is_not_stored() {
         .unwrap();
     let mut url = url::Url::parse(&db.url).unwrap();
     url.set_username(&role).unwrap();
-    let app = spawn_app_on(
-        db,
-        Overrides::default().set("DATABASE_URL", url.to_string()),
-    )
-    .await;
+    // Only the user differs from the default URL, so the `sslmode` derived
+    // from it (`database_sslmode`) stays right.
+    let app = spawn_app_on(db, |s| s.database_url = url.to_string()).await;
     // Registration reads display_name too; make the account as the admin.
     sql_query(
         "INSERT INTO users (username, password_hash, display_name) \
@@ -144,12 +142,11 @@ fn wait_for_lock_waiter(url: &str) {
 
 #[actix_web::test]
 async fn readyz_answers_within_a_second_while_the_pool_is_exhausted() {
-    let app = spawn_app_with(
-        Overrides::default()
-            .set("DB_POOL_SIZE", "1")
-            .set("DB_POOL_TIMEOUT", "5s")
-            .set("DB_STATEMENT_TIMEOUT", "30s"),
-    )
+    let app = spawn_app_with(|s| {
+        s.db_pool_size = 1;
+        s.db_pool_timeout = Duration::from_secs(5);
+        s.db_statement_timeout = Duration::from_secs(30);
+    })
     .await;
     let alice = app.register("alice").await;
     let lock = TableLock::take(&app.db);
@@ -183,11 +180,10 @@ async fn readyz_answers_within_a_second_while_the_pool_is_exhausted() {
 
 #[actix_web::test]
 async fn a_statement_stuck_behind_a_lock_is_cancelled_and_answered_503() {
-    let app = spawn_app_with(
-        Overrides::default()
-            .set("DB_POOL_TIMEOUT", "5s")
-            .set("DB_STATEMENT_TIMEOUT", "1s"),
-    )
+    let app = spawn_app_with(|s| {
+        s.db_pool_timeout = Duration::from_secs(5);
+        s.db_statement_timeout = Duration::from_secs(1);
+    })
     .await;
     let alice = app.register("alice").await;
     let lock = TableLock::take(&app.db);

@@ -10,11 +10,11 @@ use diesel::{sql_query, RunQueryDsl};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with, Overrides, PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with, PASSWORD};
 
 #[actix_web::test]
 async fn fresh_idempotency_keys_do_not_skip_the_post_limit() {
-    let app = spawn_app_with(Overrides::default().set("RATE_LIMIT_POSTS_PER_MINUTE", "3")).await;
+    let app = spawn_app_with(|s| s.rate_limits.posts_per_minute = 3).await;
     let alice = app.register("alice").await;
     let post = |key: String| {
         app.send(
@@ -39,11 +39,10 @@ async fn fresh_idempotency_keys_do_not_skip_the_post_limit() {
 
 #[actix_web::test]
 async fn password_hashing_is_bounded_and_the_overflow_gets_503_with_retry_after() {
-    let app = spawn_app_with(
-        Overrides::default()
-            .set("PASSWORD_HASH_CONCURRENCY", "1")
-            .set("PASSWORD_HASH_QUEUE_TIMEOUT", "0"),
-    )
+    let app = spawn_app_with(|s| {
+        s.password_hash_concurrency = 1;
+        s.password_hash_queue_timeout = Duration::ZERO;
+    })
     .await;
     app.register("bob").await;
     let attempts = (0..24).map(|_| app.login("bob", "wrong password"));
@@ -109,7 +108,7 @@ async fn a_burst_of_logins_keeps_resident_memory_flat() {
 
 #[actix_web::test]
 async fn failed_logins_against_one_account_back_off_whatever_the_address() {
-    let app = spawn_app_with(Overrides::default().set("TRUST_FORWARDED_FOR", "true")).await;
+    let app = spawn_app_with(|s| s.trust_forwarded_for = true).await;
     let carol = app.register("carol").await;
     let login_from = |addr: String, password: &'static str| {
         app.send(
@@ -181,11 +180,10 @@ fn raw_exchange(addr: &str, request: &[u8]) -> (String, Duration) {
 
 #[actix_web::test]
 async fn a_stalled_body_gets_408_and_its_connection_closed() {
-    let app = spawn_app_with(
-        Overrides::default()
-            .set("BODY_IDLE_TIMEOUT", "1")
-            .set("BODY_READ_TIMEOUT", "30"),
-    )
+    let app = spawn_app_with(|s| {
+        s.body_idle_timeout = Duration::from_secs(1);
+        s.body_read_timeout = Duration::from_secs(30);
+    })
     .await;
     let alice = app.register("alice").await;
     let addr = app.address.trim_start_matches("http://").to_string();
@@ -377,11 +375,10 @@ async fn request_bodies_cannot_set_fields_they_do_not_name() {
 async fn a_forged_forwarded_for_does_not_escape_the_address_limit() {
     // Behind a load balancer that appends the address it saw, the entries
     // before it are whatever the client wrote.
-    let app = spawn_app_with(
-        Overrides::default()
-            .set("TRUST_FORWARDED_FOR", "true")
-            .set("RATE_LIMIT_AUTH_PER_MINUTE", "3"),
-    )
+    let app = spawn_app_with(|s| {
+        s.trust_forwarded_for = true;
+        s.rate_limits.auth_per_minute = 3;
+    })
     .await;
     let attempt = |forged: String| {
         app.send(
@@ -409,11 +406,10 @@ async fn a_forged_forwarded_for_does_not_escape_the_address_limit() {
 async fn a_worker_holds_at_most_its_connection_cap() {
     // One worker that holds one connection: a second client waits to be
     // accepted until the first one goes.
-    let app = spawn_app_with(
-        Overrides::default()
-            .set("HTTP_WORKERS", "1")
-            .set("MAX_CONNECTIONS_PER_WORKER", "1"),
-    )
+    let app = spawn_app_with(|s| {
+        s.http_workers = Some(1);
+        s.max_connections_per_worker = 1;
+    })
     .await;
     let addr = app.address.trim_start_matches("http://").to_string();
     let request = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";

@@ -1,6 +1,6 @@
 use reqwest::Method;
 
-use crate::helpers::{spawn_app, spawn_app_with, Overrides};
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[actix_web::test]
 async fn with_static_dir_the_app_and_its_deep_links_are_served() {
@@ -12,8 +12,7 @@ async fn with_static_dir_the_app_and_its_deep_links_are_served() {
     )
     .unwrap();
     std::fs::write(dir.join("js/app.js"), "export {};").unwrap();
-    let app =
-        spawn_app_with(Overrides::default().set("STATIC_DIR", dir.display().to_string())).await;
+    let app = spawn_app_with(|s| s.static_dir = Some(dir.clone())).await;
 
     let index = app.get("/", None).await;
     assert_eq!(index.status.as_u16(), 200);

@@ -2,7 +2,7 @@ use diesel::{sql_query, RunQueryDsl};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{ids, spawn_app, spawn_app_with, Overrides};
+use crate::helpers::{ids, spawn_app, spawn_app_with};
 
 #[actix_web::test]
 async fn a_posted_tweet_is_stored_trimmed_and_verbatim() {
@@ -305,7 +305,7 @@ async fn concurrent_retries_with_one_key_make_one_tweet() {
 
 #[actix_web::test]
 async fn posting_is_rate_limited_per_user() {
-    let app = spawn_app_with(Overrides::default().set("RATE_LIMIT_POSTS_PER_MINUTE", "2")).await;
+    let app = spawn_app_with(|s| s.rate_limits.posts_per_minute = 2).await;
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
     app.post_tweet(&alice, "1").await;
