@@ -660,3 +660,41 @@ async fn media_url_may_be_absolute() {
         .unwrap()
         .starts_with("https://cdn.example.com/media/"));
 }
+
+/// JSON and multipart parse into the same input: every invalid field is
+/// reported in one answer, in either form.
+#[actix_web::test]
+async fn both_forms_of_a_new_tweet_report_every_invalid_field_together() {
+    let app = spawn_app().await;
+    let ana = app.register("ana").await;
+    let form = post_with_image(
+        &app,
+        &ana,
+        [
+            text("text", "   "),
+            text("reply_to_id", "x"),
+            file(&encode(ImageFormat::Png, 2, 2), "a.png", "image/png"),
+        ],
+    )
+    .await
+    .problem(422);
+    assert_eq!(
+        form["errors"]["text"].as_array().unwrap().len(),
+        1,
+        "{form}"
+    );
+    assert_eq!(
+        form["errors"]["reply_to_id"][0], "must be a tweet id",
+        "{form}"
+    );
+    let json = app
+        .post_tweet_raw(&ana, &json!({"text": "", "reply_to_id": 0}))
+        .await
+        .problem(422);
+    assert_eq!(json["errors"]["text"], form["errors"]["text"], "{json}");
+    assert_eq!(
+        json["errors"]["reply_to_id"][0], "refers to a tweet that does not exist",
+        "{json}"
+    );
+    assert!(app.media_files().is_empty(), "no image kept");
+}

@@ -372,3 +372,20 @@ async fn a_hashtag_lists_its_tweets_newest_first_from_an_index() {
             .problem(404);
     }
 }
+
+/// Tweet ids are typed from the path down: anything but a positive integer
+/// names no tweet, and the 404 says which.
+#[actix_web::test]
+async fn a_path_that_is_not_a_tweet_id_is_a_404_naming_it() {
+    let app = spawn_app().await;
+    for (raw, shown) in [("abc", "abc"), ("0", "0"), ("-4", "-4"), ("1.5", "1.5")] {
+        let problem = app
+            .get(&format!("/api/v1/tweets/{raw}"), None)
+            .await
+            .problem(404);
+        assert_eq!(problem["detail"], format!("no tweet with id `{shown}`"));
+        app.get(&format!("/api/v1/tweets/{raw}/replies"), None)
+            .await
+            .problem(404);
+    }
+}
