@@ -46,6 +46,11 @@ export const session = {
   },
 };
 
+/** The signed-in user (as last seen), or null. */
+export function currentUser() {
+  return session.get()?.user || null;
+}
+
 /** Called when a request with a token comes back 401 and no refresh helps: the session is over. */
 let onExpired = () => {};
 export function whenSessionExpires(fn) {

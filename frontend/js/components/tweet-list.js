@@ -1,0 +1,95 @@
+// A list of tweets with "Load more" and, for newest-first lists, a "new tweets" notice.
+import { api } from '../api.js';
+import { h, replace } from '../dom.js';
+import { fetchNewer, Pager } from '../paging.js';
+import { tweetCard } from './tweet-card.js';
+import { busy, state } from './ui.js';
+
+const POLL_MS = 15000;
+
+/**
+ * The tweets at API `path`, a page at a time: {el, prepend, append,
+ * checkForNew, destroy}. With `pollNew`, newer tweets are looked for every
+ * 15 s (and on checkForNew()) until destroy(); others ignore checkForNew().
+ */
+export function tweetList(path, { emptyText, pollNew = false, onEmpty } = {}) {
+  const list = h('div', { class: 'tweet-list', 'aria-live': 'polite', 'aria-busy': 'true' });
+  const status = h('div', { class: 'list-status' });
+  const more = h('button', { type: 'button', class: 'button secondary load-more', hidden: true }, 'Load more');
+  const notice = h('button', { type: 'button', class: 'new-tweets', hidden: true });
+  const fetchPage = (cursor) => api.page(path, cursor);
+  const pager = new Pager(fetchPage);
+  let newest = 0;
+  let pending = [];
+  let shown = 0;
+  let timer = null;
+
+  const add = (tweets, where = 'end') => {
+    const cards = tweets.map((t) => tweetCard(t, {
+      onDeleted: () => { shown -= 1; if (!shown) replace(status, state('empty', emptyText)); },
+    }).el);
+    if (where === 'start') list.prepend(...cards);
+    else list.append(...cards);
+    shown += tweets.length;
+    for (const t of tweets) newest = Math.max(newest, t.id);
+  };
+
+  const loadMore = async () => {
+    busy(more, true);
+    replace(status, state('loading', 'Loading…'));
+    try {
+      add(await pager.next());
+      replace(status, shown === 0 ? state('empty', emptyText) : null);
+      if (shown === 0) onEmpty?.();
+    } catch (err) {
+      replace(status, state('error', `Could not load tweets: ${err.message}`),
+        h('button', { type: 'button', class: 'button secondary', onclick: loadMore }, 'Try again'));
+    } finally {
+      list.setAttribute('aria-busy', 'false');
+      busy(more, false);
+      more.hidden = pager.done;
+    }
+  };
+  more.addEventListener('click', loadMore);
+
+  const showNew = () => {
+    const fresh = pager.take(pending);
+    pending = [];
+    notice.hidden = true;
+    add([...fresh].reverse().sort((a, b) => b.id - a.id), 'start');
+    if (shown) replace(status);
+    list.querySelector('.tweet')?.focus?.();
+  };
+  notice.addEventListener('click', showNew);
+
+  const check = async () => {
+    if (document.hidden || !newest) return;
+    try {
+      const found = await fetchNewer(fetchPage, Math.max(newest, ...pending.map((t) => t.id)));
+      pending = [...found, ...pending];
+      if (pending.length) {
+        notice.textContent = pending.length === 1 ? 'Show 1 new tweet' : `Show ${pending.length} new tweets`;
+        notice.hidden = false;
+      }
+    } catch {
+      // A failed poll is retried on the next tick.
+    }
+  };
+  if (pollNew) timer = setInterval(check, POLL_MS);
+
+  loadMore();
+  const el = h('section', { class: 'timeline' }, notice, list, status, more);
+  /** Shows a tweet just posted here, at the top or the bottom. */
+  const insert = (where) => (t) => {
+    pager.take([t]);
+    add([t], where);
+    replace(status);
+  };
+  return {
+    el,
+    prepend: insert('start'),
+    append: insert('end'),
+    checkForNew: () => (pollNew ? check() : undefined),
+    destroy: () => clearInterval(timer),
+  };
+}
