@@ -128,6 +128,11 @@ pub struct Settings {
     pub body_idle_timeout: Duration,
     /// Connections one HTTP worker holds at most; more wait to be accepted.
     pub max_connections_per_worker: usize,
+    /// Authors with more followers than this are read at read time instead
+    /// of being copied into every follower's home timeline (`FANOUT_MAX_FOLLOWERS`).
+    pub fanout_max_followers: i64,
+    /// Whether this process runs the fan-out worker (`FANOUT_WORKER`).
+    pub fanout_worker: bool,
     pub static_dir: Option<PathBuf>,
     pub media_root: PathBuf,
     pub media_url: String,
@@ -324,6 +329,12 @@ impl Settings {
         }
         let max_connections_per_worker =
             parse_num(&get, "MAX_CONNECTIONS_PER_WORKER", 1024usize, &mut problems);
+        let fanout_max_followers =
+            parse_num(&get, "FANOUT_MAX_FOLLOWERS", 10_000i64, &mut problems);
+        let fanout_worker = parse_bool(&get, "FANOUT_WORKER", true, &mut problems);
+        if fanout_max_followers < 0 {
+            problems.push("FANOUT_MAX_FOLLOWERS must not be negative".into());
+        }
         if max_connections_per_worker == 0 {
             problems.push("MAX_CONNECTIONS_PER_WORKER must be at least 1".into());
         }
@@ -407,6 +418,8 @@ impl Settings {
             body_read_timeout,
             body_idle_timeout,
             max_connections_per_worker,
+            fanout_max_followers,
+            fanout_worker,
             static_dir: get("STATIC_DIR").map(PathBuf::from),
             media_root: get("MEDIA_ROOT")
                 .map(PathBuf::from)

@@ -6,6 +6,20 @@ diesel::table! {
         follower_id -> Int8,
         followee_id -> Int8,
         created_at -> Timestamptz,
+        backfilled -> Bool,
+    }
+}
+
+diesel::table! {
+    fanout_queue (tweet_id) {
+        tweet_id -> Int8,
+    }
+}
+
+diesel::table! {
+    home_timeline (user_id, tweet_id) {
+        user_id -> Int8,
+        tweet_id -> Int8,
     }
 }
 
@@ -83,9 +97,13 @@ diesel::table! {
         failed_logins -> Int4,
         last_failed_login_at -> Nullable<Timestamptz>,
         login_blocked_until -> Nullable<Timestamptz>,
+        fanout_on_read -> Bool,
     }
 }
 
+diesel::joinable!(fanout_queue -> tweets (tweet_id));
+diesel::joinable!(home_timeline -> tweets (tweet_id));
+diesel::joinable!(home_timeline -> users (user_id));
 diesel::joinable!(idempotency_keys -> tweets (tweet_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(likes -> tweets (tweet_id));
@@ -96,7 +114,9 @@ diesel::joinable!(tweet_tags -> tweets (tweet_id));
 diesel::joinable!(tweets -> users (author_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    fanout_queue,
     follows,
+    home_timeline,
     idempotency_keys,
     likes,
     refresh_tokens,

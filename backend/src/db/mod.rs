@@ -5,6 +5,7 @@
 //! an actix worker.
 
 mod error;
+pub mod fanout;
 pub mod follows;
 pub mod models;
 pub mod sessions;

@@ -98,13 +98,12 @@ struct HomeRow {
     author_avatar_path: Option<String>,
 }
 
-/// The home timeline, fan-out on read: the ids of the newest `n` tweets of
-/// each account the user follows (and their own), each an index-only scan of
-/// `tweets_author_id_id_idx`, merged and cut to `n`; then only those `n` rows
-/// are read with their authors. Its cost grows with the number of accounts
-/// followed, never with the size of the tweets table — a filtered backward
-/// scan of all tweets is fast for active follow lists but reads the whole
-/// table for someone who follows only quiet accounts (see docs/database.md).
+/// The home timeline: the user's copies (`home_timeline`, fanned out on
+/// write by `db::fanout`) merged with what is not copied (yet): queued
+/// tweets, follows not backfilled, accounts read at read time, and the
+/// user's own tweets. Each part is a short backward index scan cut to `n`,
+/// so the cost does not grow with the number of accounts followed; copies of
+/// an account no longer followed are skipped (an unfollow shows at once).
 fn home_rows(
     conn: &mut PgConnection,
     me: UserId,
@@ -112,16 +111,27 @@ fn home_rows(
     n: i64,
 ) -> Result<Vec<(TweetRow, AuthorRow)>> {
     let rows: Vec<HomeRow> = diesel::sql_query(
-        "WITH page AS ( \
-             SELECT t.id \
-             FROM (SELECT followee_id AS author_id FROM follows WHERE follower_id = $1 UNION ALL SELECT $1) a \
-             CROSS JOIN LATERAL ( \
-                 SELECT id FROM tweets \
-                 WHERE tweets.author_id = a.author_id AND tweets.id < $2 \
-                 ORDER BY tweets.id DESC LIMIT $3 \
-             ) t \
-             ORDER BY t.id DESC LIMIT $3 \
-         ) \
+        "WITH ids AS ( \
+             (SELECT h.tweet_id AS id FROM home_timeline h JOIN tweets t ON t.id = h.tweet_id \
+              WHERE h.user_id = $1 AND h.tweet_id < $2 \
+                AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = t.author_id) \
+              ORDER BY h.tweet_id DESC LIMIT $3) \
+             UNION ALL \
+             (SELECT id FROM tweets WHERE author_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) \
+             UNION ALL \
+             (SELECT q.tweet_id FROM fanout_queue q JOIN tweets t ON t.id = q.tweet_id \
+              JOIN follows f ON f.follower_id = $1 AND f.followee_id = t.author_id \
+              WHERE q.tweet_id < $2 ORDER BY q.tweet_id DESC LIMIT $3) \
+             UNION ALL \
+             (SELECT c.id FROM follows f CROSS JOIN LATERAL ( \
+                  SELECT id FROM tweets WHERE author_id = f.followee_id AND id < $2 ORDER BY id DESC LIMIT $3) c \
+              WHERE f.follower_id = $1 AND NOT f.backfilled) \
+             UNION ALL \
+             (SELECT c.id FROM users u JOIN follows f ON f.follower_id = $1 AND f.followee_id = u.id \
+              CROSS JOIN LATERAL ( \
+                  SELECT id FROM tweets WHERE author_id = u.id AND id < $2 ORDER BY id DESC LIMIT $3) c \
+              WHERE u.fanout_on_read) \
+         ), page AS (SELECT DISTINCT id FROM ids ORDER BY id DESC LIMIT $3) \
          SELECT t.id, t.author_id, t.text, t.image_path, t.reply_to_id, t.like_count, t.reply_count, t.created_at, \
                 u.username AS author_username, u.display_name AS author_display_name, \
                 u.avatar_path AS author_avatar_path \

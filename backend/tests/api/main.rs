@@ -20,5 +20,6 @@ mod schema;
 mod security;
 mod sessions;
 mod static_files;
+mod timeline;
 mod tweets;
 mod users;

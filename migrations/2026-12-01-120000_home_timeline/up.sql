@@ -1,0 +1,49 @@
+-- The home timeline, fanned out on write: a row per (reader, tweet) for the
+-- tweets of the accounts each user follows, so reading it costs the same
+-- whether a user follows 50 accounts or 5,000 (one backward scan of the
+-- primary key). The fan-out never runs inside a request: a new tweet is
+-- queued here by a trigger and the API's fan-out worker (db/timeline.rs)
+-- copies it to its author's followers afterwards. Until then, and for what
+-- is never copied, the read merges the rest at read time:
+--   - queued tweets not fanned out yet (fanout_queue);
+--   - follows not backfilled yet (follows.backfilled = false: a new follow,
+--     or every follow that existed before this migration);
+--   - accounts with too many followers to copy to (users.fanout_on_read,
+--     set by the worker when an author passes FANOUT_MAX_FOLLOWERS; sticky);
+--   - the reader's own tweets.
+-- So a new tweet, a new follow and an unfollow show on the next read,
+-- whatever the worker's lag.
+
+CREATE TABLE home_timeline (
+    user_id  BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    tweet_id BIGINT NOT NULL REFERENCES tweets (id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, tweet_id)
+);
+-- Cascading deletes of a tweet's copies.
+CREATE INDEX home_timeline_tweet_id_idx ON home_timeline (tweet_id);
+
+-- Tweets waiting to be fanned out, oldest first.
+CREATE TABLE fanout_queue (
+    tweet_id BIGINT PRIMARY KEY REFERENCES tweets (id) ON DELETE CASCADE
+);
+
+CREATE FUNCTION tweets_queue_fanout() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO fanout_queue (tweet_id) SELECT id FROM new_rows;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER tweets_queue_fanout AFTER INSERT ON tweets
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tweets_queue_fanout();
+
+-- Whether the followee's existing tweets have been copied to the follower's
+-- timeline. Existing follows start pending: the worker backfills them.
+ALTER TABLE follows ADD COLUMN backfilled BOOLEAN NOT NULL DEFAULT false;
+CREATE INDEX follows_pending_backfill_idx ON follows (follower_id) WHERE NOT backfilled;
+CREATE INDEX follows_pending_backfill_id_idx ON follows (id) WHERE NOT backfilled;
+
+-- Accounts read at read time instead of being copied to every follower.
+ALTER TABLE users ADD COLUMN fanout_on_read BOOLEAN NOT NULL DEFAULT false;
+CREATE INDEX users_fanout_on_read_idx ON users (id) WHERE fanout_on_read;
