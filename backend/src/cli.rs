@@ -105,6 +105,7 @@ pub fn main() -> ExitCode {
             follows_per_user,
             likes_per_user,
             password,
+            fanout_max_followers: 0,
         }),
         Command::Check { deploy } => return check(deploy),
         Command::Openapi => {
@@ -236,8 +237,9 @@ fn create_user(username: &str, display_name: Option<&str>) -> anyhow::Result<()>
     Ok(())
 }
 
-fn run_seed(opts: SeedOptions) -> anyhow::Result<()> {
+fn run_seed(mut opts: SeedOptions) -> anyhow::Result<()> {
     let settings = settings()?;
+    opts.fanout_max_followers = settings.fanout_max_followers;
     let mut conn = connect(&settings)?;
     db::migrate(&mut conn)?;
     let r = seed::seed(&mut conn, &opts)?;
@@ -245,6 +247,10 @@ fn run_seed(opts: SeedOptions) -> anyhow::Result<()> {
     println!(
         "seeded {} users, {} tweets ({} replies), {} follows, {} likes in {:.2} s",
         r.users, total, r.replies, r.follows, r.likes, r.seconds
+    );
+    println!(
+        "home timelines: {} rows copied, {} accounts read at read time (over {} followers); vacuum analyze {:.2} s",
+        r.home_rows, r.fanout_on_read, opts.fanout_max_followers, r.vacuum_seconds
     );
     println!(
         "tweets and replies: {:.2} s, {:.0} tweets/s",

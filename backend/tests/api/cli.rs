@@ -236,7 +236,48 @@ async fn seed_fills_the_database_with_consistent_counters() {
     let fks: Mismatches = sql_query("SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f'")
         .get_result(&mut conn)
         .unwrap();
-    assert_eq!(fks.n, 11);
+    assert_eq!(fks.n, 14);
+
+    // Realistic data: 90 days of tweets, hashtags and mentions, a skewed
+    // follow graph; and ready to serve: home timelines filled, no queue
+    // left, the tables vacuumed.
+    let n = |sql: &str| {
+        sql_query(sql)
+            .get_result::<Mismatches>(&mut app.db.connect())
+            .unwrap()
+            .n
+    };
+    assert!(
+        n("SELECT extract(day FROM max(created_at) - min(created_at))::bigint AS n FROM tweets")
+            >= 89
+    );
+    assert!(n("SELECT count(*) AS n FROM tweet_tags") > 100);
+    assert!(n("SELECT count(*) AS n FROM tweets WHERE text LIKE '%@demo%'") > 100);
+    assert!(n("SELECT count(DISTINCT text) AS n FROM tweets") > 200);
+    assert!(
+        n("SELECT max(followers_count) - 4 * percentile_disc(0.5) WITHIN GROUP (ORDER BY followers_count) AS n FROM users") > 0,
+        "a few accounts gather many followers"
+    );
+    assert_eq!(n("SELECT count(*) AS n FROM fanout_queue"), 0);
+    assert_eq!(
+        n("SELECT count(*) AS n FROM follows WHERE NOT backfilled"),
+        0
+    );
+    assert!(n("SELECT count(*) AS n FROM home_timeline") > 1000);
+    assert_eq!(
+        n("SELECT count(*) AS n FROM pg_stat_user_tables WHERE relname IN ('tweets', 'home_timeline') AND last_vacuum IS NOT NULL"),
+        2
+    );
+    // Every home timeline holds exactly the tweets of the accounts followed.
+    assert_eq!(
+        n("SELECT count(*) AS n FROM ( \
+             (SELECT f.follower_id, t.id FROM follows f JOIN tweets t ON t.author_id = f.followee_id \
+              EXCEPT SELECT user_id, tweet_id FROM home_timeline) \
+             UNION ALL \
+             (SELECT user_id, tweet_id FROM home_timeline \
+              EXCEPT SELECT f.follower_id, t.id FROM follows f JOIN tweets t ON t.author_id = f.followee_id)) d"),
+        0
+    );
 
     // Seeded accounts can log in, and the data reads back through the API.
     let session = app.login("demo1", "demo-password").await.expect(200);
