@@ -8,6 +8,7 @@ q() { psql "$DATABASE_URL" -XAtqc "$1"; }
 psql "$DATABASE_URL" -Xqc "VACUUM ANALYZE" >/dev/null
 
 me=$(q "SELECT id FROM users WHERE lower(username) = 'demo42'")
+heavy=$(q "SELECT id FROM users ORDER BY following_count DESC LIMIT 1")
 author=$(q "SELECT id FROM users WHERE lower(username) = 'demo7'")
 mid=$(q "SELECT id FROM tweets ORDER BY id DESC OFFSET 500000 LIMIT 1")
 parent=$(q "SELECT reply_to_id FROM tweets WHERE reply_to_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
@@ -28,8 +29,10 @@ explain "Public timeline, a page half a million tweets deep" \
   "SELECT $cols FROM tweets INNER JOIN users ON tweets.author_id = users.id WHERE tweets.id < $mid ORDER BY tweets.id DESC LIMIT 21"
 explain "A user's tweets" \
   "SELECT $cols FROM tweets INNER JOIN users ON tweets.author_id = users.id WHERE tweets.author_id = $author ORDER BY tweets.id DESC LIMIT 21"
-explain "Home timeline (following 50 accounts)" \
-  "WITH page AS (SELECT t.id FROM (SELECT followee_id AS author_id FROM follows WHERE follower_id = $me UNION ALL SELECT $me) a CROSS JOIN LATERAL (SELECT id FROM tweets WHERE tweets.author_id = a.author_id AND tweets.id < 9223372036854775807 ORDER BY tweets.id DESC LIMIT 21) t ORDER BY t.id DESC LIMIT 21) SELECT t.id, t.author_id, t.text, t.image_path, t.reply_to_id, t.like_count, t.reply_count, t.created_at, u.username, u.display_name, u.avatar_path FROM page JOIN tweets t ON t.id = page.id JOIN users u ON u.id = t.author_id ORDER BY t.id DESC"
+home_sql="WITH ids AS ((SELECT h.tweet_id AS id FROM home_timeline h JOIN tweets t ON t.id = h.tweet_id WHERE h.user_id = $U AND h.tweet_id < 9223372036854775807 AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $U AND f.followee_id = t.author_id) ORDER BY h.tweet_id DESC LIMIT 21) UNION ALL (SELECT id FROM tweets WHERE author_id = $U AND id < 9223372036854775807 ORDER BY id DESC LIMIT 21) UNION ALL (SELECT q.tweet_id FROM fanout_queue q JOIN tweets t ON t.id = q.tweet_id JOIN follows f ON f.follower_id = $U AND f.followee_id = t.author_id WHERE q.tweet_id < 9223372036854775807 ORDER BY q.tweet_id DESC LIMIT 21) UNION ALL (SELECT c.id FROM follows f CROSS JOIN LATERAL (SELECT id FROM tweets WHERE author_id = f.followee_id AND id < 9223372036854775807 ORDER BY id DESC LIMIT 21) c WHERE f.follower_id = $U AND NOT f.backfilled) UNION ALL (SELECT c.id FROM users u JOIN follows f ON f.follower_id = $U AND f.followee_id = u.id CROSS JOIN LATERAL (SELECT id FROM tweets WHERE author_id = u.id AND id < 9223372036854775807 ORDER BY id DESC LIMIT 21) c WHERE u.fanout_on_read)), page AS (SELECT DISTINCT id FROM ids ORDER BY id DESC LIMIT 21) SELECT t.id, t.author_id, t.text, t.image_path, t.reply_to_id, t.like_count, t.reply_count, t.created_at, u.username, u.display_name, u.avatar_path FROM page JOIN tweets t ON t.id = page.id JOIN users u ON u.id = t.author_id ORDER BY t.id DESC"
+home() { printf '%s' "${home_sql//\$U/$1}"; }
+explain "Home timeline (following $(q "SELECT following_count FROM users WHERE id = $me") accounts)" "$(home "$me")"
+explain "Home timeline (following $(q "SELECT following_count FROM users WHERE id = $heavy") accounts)" "$(home "$heavy")"
 explain "Replies to the most replied-to tweet" \
   "SELECT $cols FROM tweets INNER JOIN users ON tweets.author_id = users.id WHERE tweets.reply_to_id = $parent ORDER BY tweets.id ASC LIMIT 21"
 explain "liked_by_me for a page of 20 tweets" \

@@ -46,7 +46,7 @@ scratch_db() {
 
 # start_api BINARY DB_URL PORT MEDIA_ROOT [NAME=VALUE…]: `tweets serve` with
 # rate limits off, no metrics listener and a fixed test secret (override with
-# NAME=VALUE), stopped on exit; returns once /healthz answers.
+# NAME=VALUE), stopped on exit; returns once /healthz answers. Sets API_PID.
 start_api() {
   local bin=$1 url=$2 port=$3 media=$4
   shift 4
@@ -54,6 +54,8 @@ start_api() {
     JWT_SECRET="${JWT_SECRET:-check-scripts-secret-0123456789abcdefgh}" \
     RATE_LIMIT_AUTH_PER_MINUTE=0 RATE_LIMIT_POSTS_PER_MINUTE=0 RUST_LOG="${RUST_LOG:-error}" METRICS_ADDR=off \
     "$@" "$bin" serve &
+  # shellcheck disable=SC2034 # read by the script that sources this
+  API_PID=$!
   stop_on_exit $!
   wait_http "http://127.0.0.1:$port/healthz"
 }

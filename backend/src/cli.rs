@@ -45,6 +45,9 @@ enum Command {
         #[arg(long)]
         display_name: Option<String>,
     },
+    /// Copy every queued tweet and pending follow into the home timelines
+    /// now (what the servers' fan-out worker does in the background), then exit.
+    Fanout,
     /// Fill the database with demo users, tweets, replies, follows and likes.
     Seed {
         /// Usernames are PREFIX1, PREFIX2, …
@@ -108,6 +111,7 @@ pub fn main() -> ExitCode {
             fanout_max_followers: 0,
         }),
         Command::Check { deploy } => return check(deploy),
+        Command::Fanout => fanout(),
         Command::Openapi => {
             print!("{}", crate::routes::openapi::json());
             Ok(())
@@ -195,6 +199,22 @@ async fn purge_expired(pool: db::DbPool) {
 
 fn connect(settings: &Settings) -> anyhow::Result<PgConnection> {
     db::connect_with_retry(&settings.database_url, Duration::from_secs(30))
+}
+
+fn fanout() -> anyhow::Result<()> {
+    let settings = settings()?;
+    let mut conn = connect(&settings)?;
+    let started = std::time::Instant::now();
+    let done = db::fanout::drain(&mut conn, settings.fanout_max_followers)
+        .map_err(|e| anyhow::anyhow!("fanning out: {e}"))?;
+    println!(
+        "fanned out {} tweets and {} follows: {} rows in {:.2} s",
+        done.tweets,
+        done.follows,
+        done.rows,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn migrate() -> anyhow::Result<()> {

@@ -102,7 +102,6 @@ diesel::table! {
 }
 
 diesel::joinable!(fanout_queue -> tweets (tweet_id));
-diesel::joinable!(home_timeline -> tweets (tweet_id));
 diesel::joinable!(home_timeline -> users (user_id));
 diesel::joinable!(idempotency_keys -> tweets (tweet_id));
 diesel::joinable!(idempotency_keys -> users (user_id));

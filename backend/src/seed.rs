@@ -152,7 +152,9 @@ pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedR
         let follows_before = before.hi.unwrap_or(0);
         tracing::debug!(elapsed_s = started.elapsed().as_secs_f64(), "users inserted");
         // Spread over the last 90 days, oldest first (ids follow time); a
-        // few accounts post much more than most; varied text, with hashtags
+        // few accounts post much more than most (not the same accounts as
+        // the most followed: rank times 7919, modulo the count, shuffles
+        // them); varied text, with hashtags
         // (a few tags much more common than the rest) and @mentions.
         let inserted = sql_query(format!(
             "WITH words AS (SELECT ARRAY[{OPENERS}] AS openers, ARRAY[{MIDDLES}] AS middles, \
@@ -167,7 +169,7 @@ pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedR
                     now() - interval '90 days' * (($1 - g)::float8 / $1) \
              FROM generate_series(1, $1) AS g \
              CROSS JOIN words w \
-             JOIN seed_users su ON su.n = 1 + floor($3 * power((abs(hashint8(g)) % 1000000) / 1000000.0, 1.5))::int \
+             JOIN seed_users su ON su.n = 1 + (floor($3 * power((abs(hashint8(g)) % 1000000) / 1000000.0, 1.5))::bigint * 7919) % $3 \
              ORDER BY g"
         ))
         .bind::<BigInt, _>(opts.tweets)

@@ -372,6 +372,14 @@ pub fn delete(conn: &mut PgConnection, id: TweetId, user: UserId) -> Result<Opti
             return Err(Error::NotAuthor("only the author can delete a tweet"));
         }
         diesel::delete(tweets::table.find(id)).execute(conn)?;
+        // Its copies in the followers' home timelines (see the migration).
+        diesel::sql_query(
+            "DELETE FROM home_timeline h USING follows f \
+             WHERE f.followee_id = $1 AND h.user_id = f.follower_id AND h.tweet_id = $2",
+        )
+        .bind::<BigInt, _>(author)
+        .bind::<BigInt, _>(id)
+        .execute(conn)?;
         Ok(image)
     })
 }

@@ -1,7 +1,8 @@
 //! The home timeline fanned out on write: copies made by a worker outside
 //! the request, and reads that are right whatever the worker has done yet.
-//! The worker is off in these tests (`fanout_worker = false`); each test
-//! drains the queue itself where it wants copies, so nothing waits on time.
+//! The worker is off in the tests (`fanout_worker = false`, see helpers);
+//! each test drains the queue itself where it wants copies, so nothing
+//! waits on time — except the one that runs the real worker.
 
 use diesel::{sql_query, sql_types::BigInt, QueryableByName, RunQueryDsl};
 use serde_json::Value;
@@ -109,6 +110,14 @@ async fn an_unfollow_and_a_delete_show_on_the_next_read() {
         .await
         .expect(204);
     assert_eq!(home(&app, &ana).await, vec![c1, b1], "deleted");
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT count(*) AS n FROM home_timeline WHERE tweet_id = {b2}")
+        ),
+        0,
+        "its copies went with it"
+    );
     app.delete("/api/v1/users/bob/follow", Some(&ana.token))
         .await
         .expect(200);
@@ -176,4 +185,33 @@ async fn pages_neither_repeat_nor_skip_while_the_worker_copies_between_them() {
         }
     }
     assert_eq!(seen, before);
+}
+
+/// The server's own worker copies a new tweet to the followers' timelines
+/// (waited for by watching the queue empty, with a deadline).
+#[actix_web::test]
+async fn the_servers_worker_empties_the_queue_in_the_background() {
+    let app = spawn_app_with(|s| s.fanout_worker = true).await;
+    let bob = app.register("bob").await;
+    let ana = app.register("ana").await;
+    app.follow(&ana, "bob").await;
+    let tweet = id(&app.post_tweet(&bob, "copied by the worker").await);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let copy = format!("SELECT count(*) AS n FROM home_timeline WHERE tweet_id = {tweet}");
+    while count(&app, &copy) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker never copied the tweet"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM fanout_queue"), 0);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM follows WHERE NOT backfilled"
+        ),
+        0
+    );
+    assert_eq!(home(&app, &ana).await, vec![tweet]);
 }
