@@ -32,7 +32,10 @@ pub struct Metrics {
 
 impl Metrics {
     /// Every metric the API exports, registered on a fresh registry.
-    pub fn new(pool: &PoolMetrics) -> Result<Self, prometheus::Error> {
+    pub fn new(
+        pool: &PoolMetrics,
+        fanout: &crate::db::fanout::FanoutMetrics,
+    ) -> Result<Self, prometheus::Error> {
         let registry = Registry::new();
         let http_requests = IntCounterVec::new(
             Opts::new(
@@ -110,6 +113,9 @@ impl Metrics {
         registry.register(Box::new(pool.queries.clone()))?;
         registry.register(Box::new(pool.checkout_wait.clone()))?;
         registry.register(Box::new(pool.timeouts.clone()))?;
+        registry.register(Box::new(fanout.copies.clone()))?;
+        registry.register(Box::new(fanout.tweets.clone()))?;
+        registry.register(Box::new(fanout.lag.clone()))?;
         registry.register(Box::new(
             prometheus::process_collector::ProcessCollector::for_self(),
         ))?;

@@ -13,6 +13,7 @@ diesel::table! {
 diesel::table! {
     fanout_queue (tweet_id) {
         tweet_id -> Int8,
+        author_id -> Int8,
     }
 }
 

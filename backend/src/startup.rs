@@ -30,7 +30,7 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 pub struct Application {
     port: u16,
     /// The home-timeline fan-out worker, started with the server.
-    fanout: Option<(DbPool, i64)>,
+    fanout: Option<(DbPool, i64, crate::db::fanout::FanoutMetrics)>,
     server: Server,
     metrics_port: Option<u16>,
     metrics_server: Option<Server>,
@@ -68,9 +68,13 @@ impl Application {
         let settings = Arc::new(settings);
         let state = web::Data::new(AppState::build(settings.clone(), pool, pool_metrics)?);
         let openapi = web::Data::new(routes::openapi::Document(routes::openapi::json()));
-        let fanout = settings
-            .fanout_worker
-            .then(|| (state.pool.clone(), settings.fanout_max_followers));
+        let fanout = settings.fanout_worker.then(|| {
+            (
+                state.pool.clone(),
+                settings.fanout_max_followers,
+                state.fanout.clone(),
+            )
+        });
         let shutdown_secs = settings.shutdown_timeout.as_secs();
         let workers = settings.http_workers;
         let (metrics_port, metrics_server) = match metrics_listener {
@@ -154,11 +158,12 @@ impl Application {
             actix_web::rt::spawn(server);
             handle
         });
-        let fanout = self.fanout.map(|(pool, max_followers)| {
+        let fanout = self.fanout.map(|(pool, max_followers, metrics)| {
             actix_web::rt::spawn(crate::db::fanout::run_worker(
                 pool,
                 max_followers,
                 std::time::Duration::from_millis(200),
+                metrics,
             ))
         });
         let result = self.server.await;

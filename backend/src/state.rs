@@ -27,6 +27,8 @@ pub struct AppState {
     /// Uploaded images.
     pub media: Media,
     pub metrics: Arc<Metrics>,
+    /// What the home-timeline fan-out worker reports (in `metrics` too).
+    pub fanout: crate::db::fanout::FanoutMetrics,
 }
 
 impl AppState {
@@ -36,7 +38,8 @@ impl AppState {
         pool: DbPool,
         pool_metrics: &PoolMetrics,
     ) -> Result<Self, ApiError> {
-        let metrics = Metrics::new(pool_metrics)
+        let fanout = crate::db::fanout::FanoutMetrics::default();
+        let metrics = Metrics::new(pool_metrics, &fanout)
             .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("registering metrics: {e}")))?;
         let redis = match &settings.redis_url {
             Some(url) => {
@@ -51,6 +54,7 @@ impl AppState {
         };
         Ok(Self {
             metrics: Arc::new(metrics),
+            fanout,
             jwt: JwtKeys::new(
                 settings.jwt_secret.expose().as_bytes(),
                 settings.access_token_ttl,

@@ -28,15 +28,18 @@ CREATE TABLE home_timeline (
     PRIMARY KEY (user_id, tweet_id)
 );
 
--- Tweets waiting to be fanned out, oldest first.
+-- Tweets waiting to be fanned out, oldest first, with their author: a
+-- reader finds the queued tweets of the accounts they follow by matching
+-- authors against their follows, without reading the tweets.
 CREATE TABLE fanout_queue (
-    tweet_id BIGINT PRIMARY KEY REFERENCES tweets (id) ON DELETE CASCADE
+    tweet_id  BIGINT PRIMARY KEY REFERENCES tweets (id) ON DELETE CASCADE,
+    author_id BIGINT NOT NULL
 );
 
 CREATE FUNCTION tweets_queue_fanout() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO fanout_queue (tweet_id) SELECT id FROM new_rows;
+    INSERT INTO fanout_queue (tweet_id, author_id) SELECT id, author_id FROM new_rows;
     RETURN NULL;
 END $$;
 

@@ -14,8 +14,42 @@ use diesel::{
 
 use super::Result;
 
+/// What the worker reports: copies made, tweets processed, and how far
+/// behind it is (`fanout_lag_seconds`: the age of the oldest tweet of its last
+/// batch, 0 when the queue is empty). Registered by [`crate::metrics::Metrics`].
+#[derive(Debug, Clone)]
+pub struct FanoutMetrics {
+    pub copies: prometheus::IntCounter,
+    pub tweets: prometheus::IntCounter,
+    pub lag: prometheus::Gauge,
+}
+
+impl Default for FanoutMetrics {
+    fn default() -> Self {
+        // Constant, valid names: these constructors cannot fail.
+        #[allow(clippy::expect_used)]
+        Self {
+            copies: prometheus::IntCounter::new(
+                "fanout_copies_total",
+                "Tweets copied into home timelines (one per follower)",
+            )
+            .expect("valid metric"),
+            tweets: prometheus::IntCounter::new(
+                "fanout_tweets_total",
+                "Queued tweets the fan-out worker processed",
+            )
+            .expect("valid metric"),
+            lag: prometheus::Gauge::new(
+                "fanout_lag_seconds",
+                "Age of the oldest tweet in the fan-out worker's last batch (0: nothing queued)",
+            )
+            .expect("valid metric"),
+        }
+    }
+}
+
 /// What one call did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct FannedOut {
     /// Queued tweets processed (copied, or left to be read at read time).
     pub tweets: usize,
@@ -23,6 +57,8 @@ pub struct FannedOut {
     pub follows: usize,
     /// Rows written to `home_timeline`.
     pub rows: usize,
+    /// Seconds since the oldest processed tweet was posted.
+    pub oldest_secs: f64,
 }
 
 impl FannedOut {
@@ -32,9 +68,9 @@ impl FannedOut {
 }
 
 #[derive(QueryableByName)]
-struct Id {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
+struct Age {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    secs: f64,
 }
 
 /// Processes up to `tweets` queued tweets and `follows` pending follows.
@@ -68,19 +104,62 @@ pub fn drain(conn: &mut PgConnection, max_followers: i64) -> Result<FannedOut> {
     }
 }
 
+/// Copies made per transaction, about: a batch of tweets stops once the
+/// followers of its authors add up to this (a batch is at least one tweet).
+const COPY_BUDGET: i64 = 20_000;
+
+#[derive(QueryableByName)]
+struct Queued {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    /// The copies it will make (0 for an account read at read time).
+    #[diesel(sql_type = BigInt)]
+    cost: i64,
+}
+
+/// The ids of `rows` up to [`COPY_BUDGET`] copies in all (at least one).
+fn within_budget(rows: Vec<Queued>) -> Vec<i64> {
+    let mut spent = 0;
+    let mut ids = Vec::new();
+    for row in rows {
+        if !ids.is_empty() && spent + row.cost > COPY_BUDGET {
+            break;
+        }
+        spent += row.cost;
+        ids.push(row.id);
+    }
+    ids
+}
+
+/// The worker's statements copy many rows: they get a longer statement
+/// timeout than requests (`DB_STATEMENT_TIMEOUT`), within their transaction.
+fn worker_timeout(conn: &mut PgConnection) -> Result<()> {
+    diesel::sql_query("SET LOCAL statement_timeout = '120s'").execute(conn)?;
+    Ok(())
+}
+
 fn fan_out_tweets(conn: &mut PgConnection, max_followers: i64, n: i64) -> Result<FannedOut> {
     conn.transaction(|conn| {
-        let ids: Vec<i64> = diesel::sql_query(
-            "SELECT tweet_id AS id FROM fanout_queue ORDER BY tweet_id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        worker_timeout(conn)?;
+        let queued: Vec<Queued> = diesel::sql_query(
+            "SELECT q.tweet_id AS id, \
+                    CASE WHEN u.fanout_on_read OR u.followers_count > $2 THEN 0 ELSE u.followers_count END AS cost \
+             FROM fanout_queue q JOIN users u ON u.id = q.author_id \
+             ORDER BY q.tweet_id LIMIT $1 FOR UPDATE OF q SKIP LOCKED",
         )
         .bind::<BigInt, _>(n)
-        .load::<Id>(conn)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+        .bind::<BigInt, _>(max_followers)
+        .load(conn)?;
+        let ids = within_budget(queued);
         if ids.is_empty() {
             return Ok(FannedOut::default());
         }
+        let age: Age = diesel::sql_query(
+            "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS secs \
+             FROM tweets WHERE id = ANY($1)",
+        )
+        .bind::<Array<BigInt>, _>(&ids)
+        .get_result(conn)?;
         mark_popular_authors(
             conn,
             max_followers,
@@ -104,20 +183,24 @@ fn fan_out_tweets(conn: &mut PgConnection, max_followers: i64, n: i64) -> Result
             tweets: ids.len(),
             follows: 0,
             rows,
+            oldest_secs: age.secs.max(0.0),
         })
     })
 }
 
 fn backfill_follows(conn: &mut PgConnection, max_followers: i64, n: i64) -> Result<FannedOut> {
     conn.transaction(|conn| {
-        let ids: Vec<i64> = diesel::sql_query(
-            "SELECT id FROM follows WHERE NOT backfilled ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        worker_timeout(conn)?;
+        let pending: Vec<Queued> = diesel::sql_query(
+            "SELECT f.id, \
+                    CASE WHEN u.fanout_on_read OR u.followers_count > $2 THEN 0 ELSE u.tweets_count END AS cost \
+             FROM follows f JOIN users u ON u.id = f.followee_id \
+             WHERE NOT f.backfilled ORDER BY f.id LIMIT $1 FOR UPDATE OF f SKIP LOCKED",
         )
         .bind::<BigInt, _>(n)
-        .load::<Id>(conn)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+        .bind::<BigInt, _>(max_followers)
+        .load(conn)?;
+        let ids = within_budget(pending);
         if ids.is_empty() {
             return Ok(FannedOut::default());
         }
@@ -144,6 +227,7 @@ fn backfill_follows(conn: &mut PgConnection, max_followers: i64, n: i64) -> Resu
             tweets: 0,
             follows: ids.len(),
             rows,
+            oldest_secs: 0.0,
         })
     })
 }
@@ -169,9 +253,19 @@ fn mark_popular_authors(
 /// The fan-out worker of one API process: runs [`fan_out`] in batches while
 /// there is work, and polls every `idle` when there is none. It stops when
 /// the task is dropped (the server's shutdown).
-pub async fn run_worker(pool: super::DbPool, max_followers: i64, idle: std::time::Duration) {
+pub async fn run_worker(
+    pool: super::DbPool,
+    max_followers: i64,
+    idle: std::time::Duration,
+    metrics: FanoutMetrics,
+) {
     loop {
         let result = super::run(&pool, move |conn| fan_out(conn, max_followers, 500, 50)).await;
+        if let Ok(done) = &result {
+            metrics.copies.inc_by(done.rows as u64);
+            metrics.tweets.inc_by(done.tweets as u64);
+            metrics.lag.set(done.oldest_secs);
+        }
         match result {
             Ok(done) if done.is_idle() => tokio::time::sleep(idle).await,
             Ok(done) => tracing::debug!(
@@ -186,5 +280,28 @@ pub async fn run_worker(pool: super::DbPool, max_followers: i64, idle: std::time
                 tokio::time::sleep(idle.max(std::time::Duration::from_secs(1))).await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(id: i64, cost: i64) -> Queued {
+        Queued { id, cost }
+    }
+
+    #[test]
+    fn a_batch_stops_at_the_copy_budget_but_never_comes_out_empty() {
+        assert_eq!(within_budget(vec![q(1, 30_000), q(2, 1)]), vec![1]);
+        assert_eq!(
+            within_budget(vec![q(1, 10_000), q(2, 10_000), q(3, 1)]),
+            vec![1, 2]
+        );
+        assert_eq!(
+            within_budget(vec![q(1, 0), q(2, 0), q(3, 0)]),
+            vec![1, 2, 3]
+        );
+        assert!(within_budget(Vec::new()).is_empty());
     }
 }

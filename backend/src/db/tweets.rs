@@ -104,6 +104,9 @@ struct HomeRow {
 /// user's own tweets. Each part is a short backward index scan cut to `n`,
 /// so the cost does not grow with the number of accounts followed; copies of
 /// an account no longer followed are skipped (an unfollow shows at once).
+/// The `OFFSET 0` subqueries keep the planner from flattening the author
+/// lookups into a join of every followed account's tweets: each part must
+/// walk its own index backwards and stop after `n` rows.
 fn home_rows(
     conn: &mut PgConnection,
     me: UserId,
@@ -112,16 +115,18 @@ fn home_rows(
 ) -> Result<Vec<(TweetRow, AuthorRow)>> {
     let rows: Vec<HomeRow> = diesel::sql_query(
         "WITH ids AS ( \
-             (SELECT h.tweet_id AS id FROM home_timeline h JOIN tweets t ON t.id = h.tweet_id \
+             (SELECT h.tweet_id AS id FROM home_timeline h \
+              CROSS JOIN LATERAL (SELECT author_id FROM tweets WHERE id = h.tweet_id OFFSET 0) t \
               WHERE h.user_id = $1 AND h.tweet_id < $2 \
                 AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = t.author_id) \
               ORDER BY h.tweet_id DESC LIMIT $3) \
              UNION ALL \
              (SELECT id FROM tweets WHERE author_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) \
              UNION ALL \
-             (SELECT q.tweet_id FROM fanout_queue q JOIN tweets t ON t.id = q.tweet_id \
-              JOIN follows f ON f.follower_id = $1 AND f.followee_id = t.author_id \
-              WHERE q.tweet_id < $2 ORDER BY q.tweet_id DESC LIMIT $3) \
+             (SELECT q.tweet_id FROM fanout_queue q \
+              WHERE q.tweet_id < $2 \
+                AND q.author_id IN (SELECT followee_id FROM follows WHERE follower_id = $1) \
+              ORDER BY q.tweet_id DESC LIMIT $3) \
              UNION ALL \
              (SELECT c.id FROM follows f CROSS JOIN LATERAL ( \
                   SELECT id FROM tweets WHERE author_id = f.followee_id AND id < $2 ORDER BY id DESC LIMIT $3) c \
