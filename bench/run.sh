@@ -120,9 +120,9 @@ if command -v perf >/dev/null && perf record -o /dev/null -- true >/dev/null 2>&
   perf record -q -g -o "$perf_data" -p "$API_PID" -- sleep 10 >/dev/null 2>&1 || true
   wait "$wrk_pid" || true
   profile=$(perf report -i "$perf_data" --stdio --no-children --sort dso 2>/dev/null |
-    awk '/^ +[0-9.]+%/ {printf "%s %s\n", $1, $2}' | head -12)
+    awk '/^ +[0-9.]+%/ && n++ < 12 {printf "%s %s\n", $1, $2}')
   profile_syms=$(perf report -i "$perf_data" --stdio --no-children --sort sym 2>/dev/null |
-    awk '/^ +[0-9.]+%/ {pct=$1; $1=""; $2=""; sub(/^ +/, ""); printf "%s %s\n", pct, substr($0, 1, 90)}' | head -25)
+    awk '/^ +[0-9.]+%/ && n++ < 25 {pct=$1; $1=""; $2=""; sub(/^ +/, ""); printf "%s %s\n", pct, substr($0, 1, 90)}')
   profile="$profile"$'\n\n'"$profile_syms"
 fi
 

@@ -56,3 +56,45 @@ CREATE INDEX follows_pending_backfill_id_idx ON follows (id) WHERE NOT backfille
 -- Accounts read at read time instead of being copied to every follower.
 ALTER TABLE users ADD COLUMN fanout_on_read BOOLEAN NOT NULL DEFAULT false;
 CREATE INDEX users_fanout_on_read_idx ON users (id) WHERE fanout_on_read;
+
+-- One page of a home timeline's tweet ids, newest first, below `before`:
+-- the reader's copies merged with what is not copied (see above). Each part
+-- walks its own index backwards and stops after `n` rows; the `OFFSET 0`
+-- subqueries keep the planner from flattening the author lookups into a
+-- join of every followed account's tweets. A function so that its plan is
+-- made once per connection (a generic plan: the query costs ~1 ms to run but
+-- several to plan), where the API's ad-hoc SQL would be planned each time.
+CREATE FUNCTION home_timeline_page(reader BIGINT, before BIGINT, n BIGINT)
+RETURNS TABLE (id BIGINT)
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH ids AS (
+        (SELECT h.tweet_id AS id FROM home_timeline h
+         CROSS JOIN LATERAL (SELECT t.author_id FROM tweets t WHERE t.id = h.tweet_id OFFSET 0) a
+         WHERE h.user_id = reader AND h.tweet_id < before
+           AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = reader AND f.followee_id = a.author_id)
+         ORDER BY h.tweet_id DESC LIMIT n)
+        UNION ALL
+        (SELECT t.id FROM tweets t WHERE t.author_id = reader AND t.id < before ORDER BY t.id DESC LIMIT n)
+        UNION ALL
+        (SELECT q.tweet_id FROM fanout_queue q
+         WHERE q.tweet_id < before
+           AND q.author_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = reader)
+         ORDER BY q.tweet_id DESC LIMIT n)
+        UNION ALL
+        (SELECT c.id FROM follows f CROSS JOIN LATERAL (
+             SELECT t.id FROM tweets t WHERE t.author_id = f.followee_id AND t.id < before
+             ORDER BY t.id DESC LIMIT n) c
+         WHERE f.follower_id = reader AND NOT f.backfilled)
+        UNION ALL
+        (SELECT c.id FROM users u JOIN follows f ON f.follower_id = reader AND f.followee_id = u.id
+         CROSS JOIN LATERAL (
+             SELECT t.id FROM tweets t WHERE t.author_id = u.id AND t.id < before
+             ORDER BY t.id DESC LIMIT n) c
+         WHERE u.fanout_on_read)
+    )
+    SELECT DISTINCT ids.id FROM ids ORDER BY ids.id DESC LIMIT n;
+END $$;

@@ -37,31 +37,31 @@ pub fn timeline(
     after: Option<i64>,
     limit: i64,
 ) -> Result<Page<TweetWithAuthor>> {
-    let rows = match which {
+    // Static query shapes, not boxed ones: diesel keeps their prepared
+    // statements per connection, so a page is not planned on every request.
+    let before = after.unwrap_or(i64::MAX);
+    let newest = || {
+        tweets::table
+            .inner_join(users::table)
+            .select((TweetRow::as_select(), AuthorRow::as_select()))
+            .filter(tweets::id.lt(before))
+            .order(tweets::id.desc())
+            .limit(limit + 1)
+    };
+    let rows: Vec<(TweetRow, AuthorRow)> = match which {
         Timeline::Home(me) => home_rows(conn, me, after, limit + 1)?,
-        Timeline::Public | Timeline::Author(_) | Timeline::Tag(_) => {
-            let mut q = tweets::table
-                .inner_join(users::table)
-                .select((TweetRow::as_select(), AuthorRow::as_select()))
-                .order(tweets::id.desc())
+        Timeline::Public => newest().load(conn)?,
+        Timeline::Author(author) => newest()
+            .filter(tweets::author_id.eq(author))
+            .load(conn)?,
+        Timeline::Tag(tag) => {
+            let ids = tweet_tags::table
+                .filter(tweet_tags::tag.eq(tag))
+                .filter(tweet_tags::tweet_id.lt(before))
+                .order(tweet_tags::tweet_id.desc())
                 .limit(limit + 1)
-                .into_boxed();
-            if let Timeline::Author(author) = which {
-                q = q.filter(tweets::author_id.eq(author));
-            }
-            if let Timeline::Tag(tag) = &which {
-                let ids = tweet_tags::table
-                    .filter(tweet_tags::tag.eq(tag.clone()))
-                    .filter(tweet_tags::tweet_id.lt(after.unwrap_or(i64::MAX)))
-                    .order(tweet_tags::tweet_id.desc())
-                    .limit(limit + 1)
-                    .select(tweet_tags::tweet_id);
-                q = q.filter(tweets::id.eq_any(ids));
-            }
-            if let Some(after) = after {
-                q = q.filter(tweets::id.lt(after));
-            }
-            q.load::<(TweetRow, AuthorRow)>(conn)?
+                .select(tweet_tags::tweet_id);
+            newest().filter(tweets::id.eq_any(ids)).load(conn)?
         }
     };
     let page = Page::from_rows(rows, limit, |(t, _)| t.id.get());
@@ -104,9 +104,8 @@ struct HomeRow {
 /// user's own tweets. Each part is a short backward index scan cut to `n`,
 /// so the cost does not grow with the number of accounts followed; copies of
 /// an account no longer followed are skipped (an unfollow shows at once).
-/// The `OFFSET 0` subqueries keep the planner from flattening the author
-/// lookups into a join of every followed account's tweets: each part must
-/// walk its own index backwards and stop after `n` rows.
+/// The merge is the SQL function `home_timeline_page` (see the migration),
+/// whose plan is kept per connection.
 fn home_rows(
     conn: &mut PgConnection,
     me: UserId,
@@ -114,33 +113,11 @@ fn home_rows(
     n: i64,
 ) -> Result<Vec<(TweetRow, AuthorRow)>> {
     let rows: Vec<HomeRow> = diesel::sql_query(
-        "WITH ids AS ( \
-             (SELECT h.tweet_id AS id FROM home_timeline h \
-              CROSS JOIN LATERAL (SELECT author_id FROM tweets WHERE id = h.tweet_id OFFSET 0) t \
-              WHERE h.user_id = $1 AND h.tweet_id < $2 \
-                AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = t.author_id) \
-              ORDER BY h.tweet_id DESC LIMIT $3) \
-             UNION ALL \
-             (SELECT id FROM tweets WHERE author_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) \
-             UNION ALL \
-             (SELECT q.tweet_id FROM fanout_queue q \
-              WHERE q.tweet_id < $2 \
-                AND q.author_id IN (SELECT followee_id FROM follows WHERE follower_id = $1) \
-              ORDER BY q.tweet_id DESC LIMIT $3) \
-             UNION ALL \
-             (SELECT c.id FROM follows f CROSS JOIN LATERAL ( \
-                  SELECT id FROM tweets WHERE author_id = f.followee_id AND id < $2 ORDER BY id DESC LIMIT $3) c \
-              WHERE f.follower_id = $1 AND NOT f.backfilled) \
-             UNION ALL \
-             (SELECT c.id FROM users u JOIN follows f ON f.follower_id = $1 AND f.followee_id = u.id \
-              CROSS JOIN LATERAL ( \
-                  SELECT id FROM tweets WHERE author_id = u.id AND id < $2 ORDER BY id DESC LIMIT $3) c \
-              WHERE u.fanout_on_read) \
-         ), page AS (SELECT DISTINCT id FROM ids ORDER BY id DESC LIMIT $3) \
-         SELECT t.id, t.author_id, t.text, t.image_path, t.reply_to_id, t.like_count, t.reply_count, t.created_at, \
+        "SELECT t.id, t.author_id, t.text, t.image_path, t.reply_to_id, t.like_count, t.reply_count, t.created_at, \
                 u.username AS author_username, u.display_name AS author_display_name, \
                 u.avatar_path AS author_avatar_path \
-         FROM page JOIN tweets t ON t.id = page.id JOIN users u ON u.id = t.author_id \
+         FROM home_timeline_page($1, $2, $3) page \
+         JOIN tweets t ON t.id = page.id JOIN users u ON u.id = t.author_id \
          ORDER BY t.id DESC",
     )
     .bind::<BigInt, _>(me)
