@@ -51,9 +51,7 @@ pub fn timeline(
     let rows: Vec<(TweetRow, AuthorRow)> = match which {
         Timeline::Home(me) => home_rows(conn, me, after, limit + 1)?,
         Timeline::Public => newest().load(conn)?,
-        Timeline::Author(author) => newest()
-            .filter(tweets::author_id.eq(author))
-            .load(conn)?,
+        Timeline::Author(author) => newest().filter(tweets::author_id.eq(author)).load(conn)?,
         Timeline::Tag(tag) => {
             let ids = tweet_tags::table
                 .filter(tweet_tags::tag.eq(tag))
