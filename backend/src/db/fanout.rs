@@ -138,97 +138,103 @@ fn worker_timeout(conn: &mut PgConnection) -> Result<()> {
     Ok(())
 }
 
-fn fan_out_tweets(conn: &mut PgConnection, max_followers: i64, n: i64) -> Result<FannedOut> {
+/// One kind of batch: the SQL that picks its items (with `$1` the batch size
+/// and `$2` the follower limit, returning `id` and `cost`), names their
+/// authors, copies them and marks them done (each with `$1` the ids, the
+/// authors' query with `$2`).
+struct Batch {
+    pick: &'static str,
+    authors: &'static str,
+    copy: &'static str,
+    done: &'static str,
+}
+
+const TWEETS: Batch = Batch {
+    pick: "SELECT q.tweet_id AS id, \
+                  CASE WHEN u.fanout_on_read OR u.followers_count > $2 THEN 0 ELSE u.followers_count END AS cost \
+           FROM fanout_queue q JOIN users u ON u.id = q.author_id \
+           ORDER BY q.tweet_id LIMIT $1 FOR UPDATE OF q SKIP LOCKED",
+    authors: "SELECT author_id FROM tweets WHERE id = ANY($2)",
+    copy: "INSERT INTO home_timeline (user_id, tweet_id) \
+           SELECT f.follower_id, t.id FROM tweets t \
+           JOIN users u ON u.id = t.author_id AND NOT u.fanout_on_read \
+           JOIN follows f ON f.followee_id = t.author_id \
+           WHERE t.id = ANY($1) \
+           ON CONFLICT DO NOTHING",
+    done: "DELETE FROM fanout_queue WHERE tweet_id = ANY($1)",
+};
+
+const FOLLOWS: Batch = Batch {
+    pick: "SELECT f.id, \
+                  CASE WHEN u.fanout_on_read OR u.followers_count > $2 THEN 0 ELSE u.tweets_count END AS cost \
+           FROM follows f JOIN users u ON u.id = f.followee_id \
+           WHERE NOT f.backfilled ORDER BY f.id LIMIT $1 FOR UPDATE OF f SKIP LOCKED",
+    authors: "SELECT followee_id FROM follows WHERE id = ANY($2)",
+    copy: "INSERT INTO home_timeline (user_id, tweet_id) \
+           SELECT f.follower_id, t.id FROM follows f \
+           JOIN users u ON u.id = f.followee_id AND NOT u.fanout_on_read \
+           JOIN tweets t ON t.author_id = f.followee_id \
+           WHERE f.id = ANY($1) \
+           ON CONFLICT DO NOTHING",
+    done: "UPDATE follows SET backfilled = true WHERE id = ANY($1)",
+};
+
+/// Runs one batch in its own transaction: (ids processed, rows copied).
+/// `before_copy` runs on the batch's ids first (the tweets' age).
+fn run_batch<T: Default>(
+    conn: &mut PgConnection,
+    batch: &Batch,
+    max_followers: i64,
+    n: i64,
+    before_copy: impl FnOnce(&mut PgConnection, &[i64]) -> Result<T>,
+) -> Result<(usize, usize, T)> {
     conn.transaction(|conn| {
         worker_timeout(conn)?;
-        let queued: Vec<Queued> = diesel::sql_query(
-            "SELECT q.tweet_id AS id, \
-                    CASE WHEN u.fanout_on_read OR u.followers_count > $2 THEN 0 ELSE u.followers_count END AS cost \
-             FROM fanout_queue q JOIN users u ON u.id = q.author_id \
-             ORDER BY q.tweet_id LIMIT $1 FOR UPDATE OF q SKIP LOCKED",
-        )
-        .bind::<BigInt, _>(n)
-        .bind::<BigInt, _>(max_followers)
-        .load(conn)?;
-        let ids = within_budget(queued);
+        let picked: Vec<Queued> = diesel::sql_query(batch.pick)
+            .bind::<BigInt, _>(n)
+            .bind::<BigInt, _>(max_followers)
+            .load(conn)?;
+        let ids = within_budget(picked);
         if ids.is_empty() {
-            return Ok(FannedOut::default());
+            return Ok((0, 0, T::default()));
         }
+        let extra = before_copy(conn, &ids)?;
+        mark_popular_authors(conn, max_followers, batch.authors, &ids)?;
+        let rows = diesel::sql_query(batch.copy)
+            .bind::<Array<BigInt>, _>(&ids)
+            .execute(conn)?;
+        diesel::sql_query(batch.done)
+            .bind::<Array<BigInt>, _>(&ids)
+            .execute(conn)?;
+        Ok((ids.len(), rows, extra))
+    })
+}
+
+fn fan_out_tweets(conn: &mut PgConnection, max_followers: i64, n: i64) -> Result<FannedOut> {
+    let (tweets, rows, oldest_secs) = run_batch(conn, &TWEETS, max_followers, n, |conn, ids| {
         let age: Age = diesel::sql_query(
             "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS secs \
              FROM tweets WHERE id = ANY($1)",
         )
-        .bind::<Array<BigInt>, _>(&ids)
+        .bind::<Array<BigInt>, _>(ids)
         .get_result(conn)?;
-        mark_popular_authors(
-            conn,
-            max_followers,
-            "SELECT author_id FROM tweets WHERE id = ANY($2)",
-            &ids,
-        )?;
-        let rows = diesel::sql_query(
-            "INSERT INTO home_timeline (user_id, tweet_id) \
-             SELECT f.follower_id, t.id FROM tweets t \
-             JOIN users u ON u.id = t.author_id AND NOT u.fanout_on_read \
-             JOIN follows f ON f.followee_id = t.author_id \
-             WHERE t.id = ANY($1) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind::<Array<BigInt>, _>(&ids)
-        .execute(conn)?;
-        diesel::sql_query("DELETE FROM fanout_queue WHERE tweet_id = ANY($1)")
-            .bind::<Array<BigInt>, _>(&ids)
-            .execute(conn)?;
-        Ok(FannedOut {
-            tweets: ids.len(),
-            follows: 0,
-            rows,
-            oldest_secs: age.secs.max(0.0),
-        })
+        Ok(age.secs.max(0.0))
+    })?;
+    Ok(FannedOut {
+        tweets,
+        follows: 0,
+        rows,
+        oldest_secs,
     })
 }
 
 fn backfill_follows(conn: &mut PgConnection, max_followers: i64, n: i64) -> Result<FannedOut> {
-    conn.transaction(|conn| {
-        worker_timeout(conn)?;
-        let pending: Vec<Queued> = diesel::sql_query(
-            "SELECT f.id, \
-                    CASE WHEN u.fanout_on_read OR u.followers_count > $2 THEN 0 ELSE u.tweets_count END AS cost \
-             FROM follows f JOIN users u ON u.id = f.followee_id \
-             WHERE NOT f.backfilled ORDER BY f.id LIMIT $1 FOR UPDATE OF f SKIP LOCKED",
-        )
-        .bind::<BigInt, _>(n)
-        .bind::<BigInt, _>(max_followers)
-        .load(conn)?;
-        let ids = within_budget(pending);
-        if ids.is_empty() {
-            return Ok(FannedOut::default());
-        }
-        mark_popular_authors(
-            conn,
-            max_followers,
-            "SELECT followee_id FROM follows WHERE id = ANY($2)",
-            &ids,
-        )?;
-        let rows = diesel::sql_query(
-            "INSERT INTO home_timeline (user_id, tweet_id) \
-             SELECT f.follower_id, t.id FROM follows f \
-             JOIN users u ON u.id = f.followee_id AND NOT u.fanout_on_read \
-             JOIN tweets t ON t.author_id = f.followee_id \
-             WHERE f.id = ANY($1) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind::<Array<BigInt>, _>(&ids)
-        .execute(conn)?;
-        diesel::sql_query("UPDATE follows SET backfilled = true WHERE id = ANY($1)")
-            .bind::<Array<BigInt>, _>(&ids)
-            .execute(conn)?;
-        Ok(FannedOut {
-            tweets: 0,
-            follows: ids.len(),
-            rows,
-            oldest_secs: 0.0,
-        })
+    let (follows, rows, ()) = run_batch(conn, &FOLLOWS, max_followers, n, |_, _| Ok(()))?;
+    Ok(FannedOut {
+        tweets: 0,
+        follows,
+        rows,
+        oldest_secs: 0.0,
     })
 }
 
