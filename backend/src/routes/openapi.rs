@@ -24,6 +24,8 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
     components(
         schemas(crate::error::Problem),
         responses(
+            responses::TweetList,
+            responses::UserList,
             responses::MalformedBody,
             responses::BadPage,
             responses::Unauthorized,

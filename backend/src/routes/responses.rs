@@ -7,6 +7,16 @@ use utoipa::ToResponse;
 
 use crate::error::Problem;
 
+/// A page of tweets
+#[derive(ToResponse)]
+#[response(headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page")))]
+pub struct TweetList(crate::routes::views::TweetPage);
+
+/// A page of users
+#[derive(ToResponse)]
+#[response(headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page")))]
+pub struct UserList(crate::routes::views::UserPage);
+
 /// Malformed JSON or query string
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]

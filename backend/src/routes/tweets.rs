@@ -46,7 +46,7 @@ async fn timeline_page(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of tweets", body = crate::routes::views::TweetPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, response = crate::routes::responses::TweetList),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 503, response = crate::routes::responses::Unavailable),
@@ -72,7 +72,7 @@ pub async fn public_timeline(
     ),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "A page of tweets", body = crate::routes::views::TweetPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, response = crate::routes::responses::TweetList),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::Unauthorized),
         (status = 503, response = crate::routes::responses::Unavailable),
@@ -116,7 +116,7 @@ fn hashtag(raw: &str) -> Result<String, ApiError> {
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of tweets", body = crate::routes::views::TweetPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, response = crate::routes::responses::TweetList),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 404, description = "Not a hashtag", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -262,7 +262,7 @@ pub async fn get(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of tweets", body = crate::routes::views::TweetPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, response = crate::routes::responses::TweetList),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 404, response = crate::routes::responses::TweetNotFound),

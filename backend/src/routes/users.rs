@@ -93,7 +93,7 @@ pub async fn get(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of tweets", body = crate::routes::views::TweetPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, response = crate::routes::responses::TweetList),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 404, response = crate::routes::responses::UserNotFound),
@@ -163,7 +163,7 @@ async fn follow_list(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of users", body = crate::routes::views::UserPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, response = crate::routes::responses::UserList),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 404, response = crate::routes::responses::UserNotFound),
@@ -192,7 +192,7 @@ pub async fn followers(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of users", body = crate::routes::views::UserPage, headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page"))),
+        (status = 200, response = crate::routes::responses::UserList),
         (status = 400, response = crate::routes::responses::BadPage),
         (status = 401, response = crate::routes::responses::InvalidToken),
         (status = 404, response = crate::routes::responses::UserNotFound),
