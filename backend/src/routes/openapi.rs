@@ -22,7 +22,7 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
         license(name = "MIT", identifier = "MIT")
     ),
     components(
-        schemas(crate::error::Problem),
+        schemas(crate::error::Problem, crate::routes::views::TweetPage, crate::routes::views::UserPage),
         responses(
             responses::TweetList,
             responses::UserList,
