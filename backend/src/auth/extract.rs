@@ -1,6 +1,8 @@
 use std::{future::Future, pin::Pin};
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use diesel::PgConnection;
+use prometheus::IntCounter;
 
 use super::jwt::TokenSubject;
 use crate::{
@@ -71,32 +73,60 @@ fn verify(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, TokenSubject
     Ok(Some((state, subject)))
 }
 
+/// A token whose signature and claims are valid, its session not yet
+/// confirmed: a hot handler confirms it with [`Unconfirmed::confirm`] on the
+/// connection its own query runs on, so that the request hands work to the
+/// blocking pool once instead of twice (`docs/benchmarks.md`). Extracting it
+/// answers 401 for everything that needs no database (missing, malformed,
+/// forged or expired token); an ended session is refused by `confirm`.
+#[derive(Debug, Clone)]
+pub struct Unconfirmed {
+    subject: TokenSubject,
+    refused: IntCounter,
+}
+
+impl Unconfirmed {
+    /// The account the token claims (confirmed by [`Unconfirmed::confirm`]).
+    pub fn claimed(&self) -> UserId {
+        self.subject.user_id
+    }
+
+    /// The caller, if the token's session is still open for its user.
+    pub fn confirm(&self, conn: &mut PgConnection) -> Result<AuthUser, ApiError> {
+        if !sessions::is_open(conn, self.subject.session_id, self.subject.user_id)? {
+            self.refused.inc();
+            return Err(ApiError::token_refused(
+                "the session has ended (signed out, revoked, or the account is gone)",
+                "session_ended",
+            ));
+        }
+        Ok(AuthUser {
+            id: self.subject.user_id,
+            session_id: self.subject.session_id,
+        })
+    }
+}
+
+/// [`Unconfirmed`] when the request carries a token, `None` when anonymous.
+#[derive(Debug, Clone)]
+pub struct OptionalUnconfirmed(pub Option<Unconfirmed>);
+
+fn unconfirmed(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, Unconfirmed)>, ApiError> {
+    Ok(verify(req)?.map(|(state, subject)| {
+        let refused = state.metrics.auth_failures.with_label_values(&["token"]);
+        (state, Unconfirmed { subject, refused })
+    }))
+}
+
 /// A verified token whose session is still open.
 async fn authenticate(
-    verified: Option<(web::Data<AppState>, TokenSubject)>,
+    verified: Option<(web::Data<AppState>, Unconfirmed)>,
 ) -> Result<Option<AuthUser>, ApiError> {
-    let Some((state, subject)) = verified else {
+    let Some((state, token)) = verified else {
         return Ok(None);
     };
-    let open = db::run(&state.pool, move |conn| {
-        sessions::is_open(conn, subject.session_id, subject.user_id)
-    })
-    .await?;
-    if !open {
-        state
-            .metrics
-            .auth_failures
-            .with_label_values(&["token"])
-            .inc();
-        return Err(ApiError::token_refused(
-            "the session has ended (signed out, revoked, or the account is gone)",
-            "session_ended",
-        ));
-    }
-    Ok(Some(AuthUser {
-        id: subject.user_id,
-        session_id: subject.session_id,
-    }))
+    let me = db::run(&state.pool, move |conn| token.confirm(conn)).await?;
+    Ok(Some(me))
 }
 
 type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
@@ -106,7 +136,7 @@ impl FromRequest for AuthUser {
     type Future = Extracted<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let verified = verify(req);
+        let verified = unconfirmed(req);
         Box::pin(async move {
             authenticate(verified?)
                 .await?
@@ -120,7 +150,29 @@ impl FromRequest for OptionalAuth {
     type Future = Extracted<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let verified = verify(req);
+        let verified = unconfirmed(req);
         Box::pin(async move { authenticate(verified?).await.map(OptionalAuth) })
+    }
+}
+
+impl FromRequest for Unconfirmed {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(unconfirmed(req).and_then(|verified| {
+            verified
+                .map(|(_, token)| token)
+                .ok_or_else(|| ApiError::unauthorized("this endpoint needs an access token"))
+        }))
+    }
+}
+
+impl FromRequest for OptionalUnconfirmed {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(unconfirmed(req).map(|v| OptionalUnconfirmed(v.map(|(_, token)| token))))
     }
 }

@@ -5,6 +5,6 @@ mod extract;
 mod jwt;
 mod password;
 
-pub use extract::{AuthUser, OptionalAuth};
+pub use extract::{AuthUser, OptionalAuth, OptionalUnconfirmed, Unconfirmed};
 pub use jwt::{Claims, JwtKeys, TokenSubject};
 pub use password::{hash_password, verify_password, PasswordHasher};

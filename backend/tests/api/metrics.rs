@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::helpers::{spawn_app, PASSWORD};
 
 /// The value of one sample, by its exact series text.
-fn sample(text: &str, series: &str) -> Option<f64> {
+pub fn sample(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find_map(|l| {
             l.strip_prefix(series)

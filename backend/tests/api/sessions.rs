@@ -101,6 +101,39 @@ async fn logout_ends_the_session_at_once() {
     assert_eq!(res.status.as_u16(), 204);
 }
 
+/// The timelines confirm the session inside their own database call (one
+/// hand-off per request): an ended session is refused there as everywhere,
+/// before any of the page is read, and counted as a refused token.
+#[actix_web::test]
+async fn an_ended_session_is_refused_by_every_signed_in_read() {
+    let app = spawn_app().await;
+    let dana = app.register("dana").await;
+    app.post_tweet(&dana, "hello #world").await;
+    let reads = [
+        "/api/v1/me",
+        "/api/v1/timeline",
+        "/api/v1/tweets",
+        "/api/v1/tags/world/tweets",
+    ];
+    for path in reads {
+        app.get(path, Some(&dana.token)).await.expect(200);
+    }
+    let res = app
+        .send(app.request(Method::POST, "/api/v1/auth/logout", Some(&dana.token)))
+        .await;
+    assert_eq!(res.status.as_u16(), 204);
+    for path in reads {
+        let problem = app.get(path, Some(&dana.token)).await.problem(401);
+        assert_eq!(problem["code"], "session_ended", "{path}: {problem}");
+    }
+    let metrics = app.metrics().await.text;
+    let refused = crate::metrics::sample(&metrics, r#"auth_failures_total{reason="token"}"#);
+    assert_eq!(refused, Some(reads.len() as f64), "{metrics}");
+    // Anonymous, the same public reads still answer.
+    app.get("/api/v1/tweets", None).await.expect(200);
+    app.get("/api/v1/tags/world/tweets", None).await.expect(200);
+}
+
 #[actix_web::test]
 async fn changing_the_password_signs_out_every_other_session() {
     let app = spawn_app().await;
