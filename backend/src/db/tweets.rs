@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use diesel::{
     prelude::*,
-    sql_types::{BigInt, Nullable, Text, Timestamptz},
+    sql_types::{BigInt, Text},
 };
 
 use super::models::{AuthorRow, NewTweet, Page, TweetRow, TweetWithAuthor};
@@ -19,7 +19,7 @@ use crate::{
 pub enum Timeline {
     /// Every tweet (served by the primary key).
     Public,
-    /// The user's own tweets and those of everyone they follow (see [`home_rows`]).
+    /// The user's own tweets and those of everyone they follow.
     Home(UserId),
     /// One user's tweets (served by `tweets_author_id_id_idx`).
     Author(UserId),
@@ -49,7 +49,21 @@ pub fn timeline(
             .limit(limit + 1)
     };
     let rows: Vec<(TweetRow, AuthorRow)> = match which {
-        Timeline::Home(me) => home_rows(conn, me, after, limit + 1)?,
+        // The reader's copies (`home_timeline`, fanned out on write by
+        // `db::fanout`) merged with what is not copied (yet): queued tweets,
+        // follows not backfilled, accounts read at read time, and the
+        // reader's own tweets. Each part is a short backward index scan cut
+        // to the page size, so the cost does not grow with the number of
+        // accounts followed; copies of an account no longer followed are
+        // skipped (an unfollow shows at once). The merge is the SQL function
+        // `home_timeline_ids`, whose plan is kept per connection.
+        Timeline::Home(me) => {
+            // `= ANY(array)`: `eq_any` takes no array-valued expression, and
+            // this keeps the plan a primary-key lookup of the listed ids.
+            #[allow(deprecated)]
+            let ids = diesel::dsl::any(home_timeline_ids(me, before, limit + 1));
+            newest().filter(tweets::id.eq(ids)).load(conn)?
+        }
         Timeline::Public => newest().load(conn)?,
         Timeline::Author(author) => newest().filter(tweets::author_id.eq(author)).load(conn)?,
         Timeline::Tag(tag) => {
@@ -69,82 +83,10 @@ pub fn timeline(
     })
 }
 
-/// A home timeline row: the tweet and its author, flattened.
-#[derive(QueryableByName)]
-struct HomeRow {
-    #[diesel(sql_type = BigInt)]
-    id: TweetId,
-    #[diesel(sql_type = BigInt)]
-    author_id: UserId,
-    #[diesel(sql_type = Text)]
-    text: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    image_path: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    reply_to_id: Option<TweetId>,
-    #[diesel(sql_type = BigInt)]
-    like_count: i64,
-    #[diesel(sql_type = BigInt)]
-    reply_count: i64,
-    #[diesel(sql_type = Timestamptz)]
-    created_at: chrono::DateTime<chrono::Utc>,
-    #[diesel(sql_type = Text)]
-    author_username: String,
-    #[diesel(sql_type = Text)]
-    author_display_name: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    author_avatar_path: Option<String>,
-}
-
-/// The home timeline: the user's copies (`home_timeline`, fanned out on
-/// write by `db::fanout`) merged with what is not copied (yet): queued
-/// tweets, follows not backfilled, accounts read at read time, and the
-/// user's own tweets. Each part is a short backward index scan cut to `n`,
-/// so the cost does not grow with the number of accounts followed; copies of
-/// an account no longer followed are skipped (an unfollow shows at once).
-/// The merge is the SQL function `home_timeline_page` (see the migration),
-/// whose plan is kept per connection.
-fn home_rows(
-    conn: &mut PgConnection,
-    me: UserId,
-    after: Option<i64>,
-    n: i64,
-) -> Result<Vec<(TweetRow, AuthorRow)>> {
-    let rows: Vec<HomeRow> = diesel::sql_query(
-        "SELECT t.id, t.author_id, t.text, t.image_path, t.reply_to_id, t.like_count, t.reply_count, t.created_at, \
-                u.username AS author_username, u.display_name AS author_display_name, \
-                u.avatar_path AS author_avatar_path \
-         FROM home_timeline_page($1, $2, $3) page \
-         JOIN tweets t ON t.id = page.id JOIN users u ON u.id = t.author_id \
-         ORDER BY t.id DESC",
-    )
-    .bind::<BigInt, _>(me)
-    .bind::<BigInt, _>(after.unwrap_or(i64::MAX))
-    .bind::<BigInt, _>(n)
-    .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                TweetRow {
-                    id: r.id,
-                    author_id: r.author_id,
-                    text: r.text,
-                    image_path: r.image_path,
-                    reply_to_id: r.reply_to_id,
-                    like_count: r.like_count,
-                    reply_count: r.reply_count,
-                    created_at: r.created_at,
-                },
-                AuthorRow {
-                    id: r.author_id,
-                    username: r.author_username,
-                    display_name: r.author_display_name,
-                    avatar_path: r.author_avatar_path,
-                },
-            )
-        })
-        .collect())
+diesel::define_sql_function! {
+    /// One page of a home timeline's tweet ids, newest first (see the
+    /// migration `home_timeline`).
+    fn home_timeline_ids(reader: BigInt, before: BigInt, n: BigInt) -> Array<BigInt>;
 }
 
 /// Replies to `parent`, oldest first; a 404 when the parent does not exist.
