@@ -284,7 +284,7 @@ impl From<crate::db::Error> for ApiError {
             Error::NotFound(what) => ApiError::NotFound(what),
             Error::UsernameTaken => ApiError::Conflict(err.to_string()),
             Error::AccountGone => ApiError::invalid_token(err.to_string()),
-            Error::NotAuthor(what) => ApiError::Forbidden(what.into()),
+            Error::NotAuthor(what) | Error::Blocked(what) => ApiError::Forbidden(what.into()),
             Error::InvalidField { field, message } => ApiError::field(field, message),
             Error::Unavailable(what) => ApiError::Unavailable(what.into()),
             Error::Other(err) => ApiError::Unexpected(err),
@@ -418,6 +418,7 @@ mod tests {
             (db::Error::UsernameTaken, 409, "username_taken"),
             (db::Error::AccountGone, 401, "invalid_token"),
             (db::Error::NotAuthor("only the author"), 403, "forbidden"),
+            (db::Error::Blocked("blocked"), 403, "forbidden"),
             (
                 db::Error::InvalidField {
                     field: "reply_to_id",

@@ -1,6 +1,14 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    blocks (blocker_id, blocked_id) {
+        blocker_id -> Int8,
+        blocked_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     follows (id) {
         id -> Int8,
         follower_id -> Int8,
@@ -43,6 +51,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    mutes (muter_id, muted_id) {
+        muter_id -> Int8,
+        muted_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notification_groups (recipient_id, group_key) {
+        recipient_id -> Int8,
+        group_key -> Text,
+        kind -> Text,
+        tweet_id -> Nullable<Int8>,
+        latest_id -> Int8,
+        latest_at -> Timestamptz,
+        count -> Int8,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Int8,
+        recipient_id -> Int8,
+        actor_id -> Int8,
+        kind -> Text,
+        tweet_id -> Nullable<Int8>,
+        group_key -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (token_hash) {
         token_hash -> Text,
         session_id -> Int8,
@@ -80,6 +120,11 @@ diesel::table! {
         like_count -> Int8,
         reply_count -> Int8,
         created_at -> Timestamptz,
+        image_alt -> Nullable<Text>,
+        repost_of_id -> Nullable<Int8>,
+        repost_of_author_id -> Nullable<Int8>,
+        repost_count -> Int8,
+        mentions -> Array<Nullable<Text>>,
     }
 }
 
@@ -99,6 +144,7 @@ diesel::table! {
         last_failed_login_at -> Nullable<Timestamptz>,
         login_blocked_until -> Nullable<Timestamptz>,
         fanout_on_read -> Bool,
+        notifications_read_id -> Int8,
     }
 }
 
@@ -108,17 +154,24 @@ diesel::joinable!(idempotency_keys -> tweets (tweet_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(likes -> tweets (tweet_id));
 diesel::joinable!(likes -> users (user_id));
+diesel::joinable!(notification_groups -> tweets (tweet_id));
+diesel::joinable!(notification_groups -> users (recipient_id));
+diesel::joinable!(notifications -> tweets (tweet_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tweet_tags -> tweets (tweet_id));
 diesel::joinable!(tweets -> users (author_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    blocks,
     fanout_queue,
     follows,
     home_timeline,
     idempotency_keys,
     likes,
+    mutes,
+    notification_groups,
+    notifications,
     refresh_tokens,
     sessions,
     tweet_tags,

@@ -66,7 +66,8 @@ fn foreign_keys(conn: &mut PgConnection) -> QueryResult<Vec<ForeignKey>> {
                 pg_get_constraintdef(c.oid) AS definition \
          FROM pg_constraint c \
          WHERE c.contype = 'f' AND c.conrelid IN ('tweets'::regclass, 'likes'::regclass, 'follows'::regclass, \
-                                                   'tweet_tags'::regclass, 'home_timeline'::regclass, 'fanout_queue'::regclass) \
+                                                   'tweet_tags'::regclass, 'home_timeline'::regclass, 'fanout_queue'::regclass, \
+                                                   'notifications'::regclass, 'notification_groups'::regclass) \
          ORDER BY 1, 2",
     )
     .load(conn)

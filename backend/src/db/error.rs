@@ -18,6 +18,9 @@ pub enum Error {
     /// Only the author may do this.
     #[error("{0}")]
     NotAuthor(&'static str),
+    /// A block between the two accounts forbids it.
+    #[error("{0}")]
+    Blocked(&'static str),
     /// A field of the request contradicts what is stored: it names a row that
     /// does not exist, or reuses a key for something else.
     #[error("{field} {message}")]

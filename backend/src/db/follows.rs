@@ -7,7 +7,14 @@ use super::Result;
 use crate::{domain::UserId, schema::follows};
 
 /// Follows `followee`; following twice is not an error. The caller checks self-follows.
+/// `follower` follows `followee` (idempotent); refused when either blocks
+/// the other.
 pub fn follow(conn: &mut PgConnection, follower: UserId, followee: UserId) -> Result<()> {
+    if super::blocks::between(conn, follower, followee)? {
+        return Err(super::Error::Blocked(
+            "you cannot follow an account that blocks you or that you block",
+        ));
+    }
     diesel::insert_into(follows::table)
         .values((
             follows::follower_id.eq(follower),

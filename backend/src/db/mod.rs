@@ -4,13 +4,16 @@
 //! a pooled connection on the blocking thread pool, so no query ever blocks
 //! an actix worker.
 
+pub mod blocks;
 mod error;
 pub mod fanout;
 pub mod follows;
 pub mod models;
+pub mod notifications;
 pub mod sessions;
 pub mod tweets;
 pub mod users;
+pub mod viewer;
 
 use std::time::Duration;
 

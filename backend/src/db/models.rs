@@ -51,6 +51,11 @@ pub struct TweetRow {
     pub like_count: i64,
     pub reply_count: i64,
     pub created_at: DateTime<Utc>,
+    pub image_alt: Option<String>,
+    pub repost_of_id: Option<TweetId>,
+    pub repost_count: i64,
+    /// Usernames of the accounts mentioned, in order (never NULL elements).
+    pub mentions: Vec<Option<String>>,
 }
 
 #[derive(Insertable)]
@@ -59,22 +64,30 @@ pub struct NewTweet<'a> {
     pub author_id: UserId,
     pub text: &'a str,
     pub image_path: Option<&'a str>,
+    pub image_alt: Option<&'a str>,
     pub reply_to_id: Option<TweetId>,
 }
 
-/// A tweet with its author and, for a signed-in reader, whether they like it.
+/// A tweet with its author and, for a signed-in reader, whether they like
+/// and have reposted it; in a list, `reposted_by` names the account whose
+/// repost put it there.
 #[derive(Debug, Clone)]
 pub struct TweetWithAuthor {
     pub tweet: TweetRow,
     pub author: AuthorRow,
     pub liked_by_me: bool,
+    pub reposted_by_me: bool,
+    pub reposted_by: Option<AuthorRow>,
 }
 
-/// A user and, for a signed-in reader, whether they follow that user.
+/// A user and, for a signed-in reader, whether they follow, block and mute
+/// that user.
 #[derive(Debug, Clone)]
 pub struct UserWithRelation {
     pub user: UserRow,
     pub followed_by_me: Option<bool>,
+    pub blocked_by_me: Option<bool>,
+    pub muted_by_me: Option<bool>,
 }
 
 /// One page of a keyset-paginated list: the items and, when there are more,

@@ -1,6 +1,6 @@
-//! Queries on tweets, likes and idempotency keys.
+//! Queries on tweets, likes, reposts and idempotency keys.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use diesel::{
     prelude::*,
@@ -8,28 +8,57 @@ use diesel::{
 };
 
 use super::models::{AuthorRow, NewTweet, Page, TweetRow, TweetWithAuthor};
+use super::viewer::{for_viewer, ForViewer, Liked, NotBlocked, Reposted, Visible};
 use super::{Error, Result};
 use crate::{
     domain::{Idempotency, TweetId, UserId},
     schema::{idempotency_keys, likes, tweet_tags, tweets, users},
 };
 
-/// Which tweets a timeline shows; all of them are newest first.
+/// Which tweets a timeline shows; all of them are newest first, and none by
+/// an account the reader blocks, mutes or is blocked by (`db::viewer`;
+/// a profile still shows a muted account's own tweets).
 #[derive(Debug, Clone)]
 pub enum Timeline {
-    /// Every tweet (served by the primary key).
+    /// Every tweet, reposts aside (served by the primary key).
     Public,
-    /// The user's own tweets and those of everyone they follow.
+    /// The user's own tweets and reposts and those of everyone they follow.
     Home(UserId),
-    /// One user's tweets (served by `tweets_author_id_id_idx`).
+    /// One user's tweets and reposts (served by `tweets_author_id_id_idx`).
     Author(UserId),
     /// Tweets with a hashtag (lower-cased, without `#`): the page's ids come
     /// from the `tweet_tags` primary key, read backwards.
     Tag(String),
 }
 
-/// One page of a timeline: a single query for tweets and authors, and one
-/// more for `liked_by_me` when a reader is signed in.
+/// A row of a tweet query: the tweet, its author, and whether the reader
+/// likes and has reposted it.
+type Row = (TweetRow, AuthorRow, bool, bool);
+
+type RowsFor = diesel::dsl::Select<
+    diesel::dsl::InnerJoin<tweets::table, users::table>,
+    (
+        diesel::dsl::AsSelect<TweetRow, diesel::pg::Pg>,
+        diesel::dsl::AsSelect<AuthorRow, diesel::pg::Pg>,
+        ForViewer<Liked>,
+        ForViewer<Reposted>,
+    ),
+>;
+
+/// Tweets with their authors and the reader's like and repost: the start of
+/// every tweet query ([`Row`]).
+fn rows_for(viewer: Option<UserId>) -> RowsFor {
+    tweets::table.inner_join(users::table).select((
+        TweetRow::as_select(),
+        AuthorRow::as_select(),
+        for_viewer::<Liked>(viewer),
+        for_viewer::<Reposted>(viewer),
+    ))
+}
+
+/// One page of a timeline: one query for the tweets, their authors and the
+/// reader's likes and reposts, and one more for the originals when the page
+/// holds reposts.
 pub fn timeline(
     conn: &mut PgConnection,
     which: Timeline,
@@ -41,31 +70,42 @@ pub fn timeline(
     // statements per connection, so a page is not planned on every request.
     let before = after.unwrap_or(i64::MAX);
     let newest = || {
-        tweets::table
-            .inner_join(users::table)
-            .select((TweetRow::as_select(), AuthorRow::as_select()))
+        rows_for(viewer)
             .filter(tweets::id.lt(before))
             .order(tweets::id.desc())
             .limit(limit + 1)
     };
-    let rows: Vec<(TweetRow, AuthorRow)> = match which {
+    let visible = for_viewer::<Visible>(viewer);
+    let rows: Vec<Row> = match which {
         // The reader's copies (`home_timeline`, fanned out on write by
         // `db::fanout`) merged with what is not copied (yet): queued tweets,
         // follows not backfilled, accounts read at read time, and the
         // reader's own tweets. Each part is a short backward index scan cut
         // to the page size, so the cost does not grow with the number of
         // accounts followed; copies of an account no longer followed are
-        // skipped (an unfollow shows at once). The merge is the SQL function
-        // `home_timeline_ids`, whose plan is kept per connection.
+        // skipped (an unfollow shows at once), and so are repeated reposts.
+        // The merge is the SQL function `home_timeline_ids`, whose plan is
+        // kept per connection.
         Timeline::Home(me) => {
             // `= ANY(array)`: `eq_any` takes no array-valued expression, and
             // this keeps the plan a primary-key lookup of the listed ids.
             #[allow(deprecated)]
             let ids = diesel::dsl::any(home_timeline_ids(me, before, limit + 1));
-            newest().filter(tweets::id.eq(ids)).load(conn)?
+            newest()
+                .filter(tweets::id.eq(ids))
+                .filter(visible)
+                .load(conn)?
         }
-        Timeline::Public => newest().load(conn)?,
-        Timeline::Author(author) => newest().filter(tweets::author_id.eq(author)).load(conn)?,
+        Timeline::Public => newest()
+            .filter(tweets::repost_of_id.is_null())
+            .filter(visible)
+            .load(conn)?,
+        // A profile shows a muted account's tweets (a mute quiets
+        // timelines); a block hides them.
+        Timeline::Author(author) => newest()
+            .filter(tweets::author_id.eq(author))
+            .filter(for_viewer::<NotBlocked>(viewer))
+            .load(conn)?,
         Timeline::Tag(tag) => {
             let ids = tweet_tags::table
                 .filter(tweet_tags::tag.eq(tag))
@@ -73,23 +113,28 @@ pub fn timeline(
                 .order(tweet_tags::tweet_id.desc())
                 .limit(limit + 1)
                 .select(tweet_tags::tweet_id);
-            newest().filter(tweets::id.eq_any(ids)).load(conn)?
+            newest()
+                .filter(tweets::id.eq_any(ids))
+                .filter(visible)
+                .load(conn)?
         }
     };
-    let page = Page::from_rows(rows, limit, |(t, _)| t.id.get());
+    // A page's position is the row's own id, a repost's included.
+    let page = Page::from_rows(rows, limit, |(t, ..)| t.id.get());
     Ok(Page {
-        items: personalise(conn, viewer, page.items)?,
+        items: with_originals(conn, viewer, page.items)?,
         next_after: page.next_after,
     })
 }
 
 diesel::define_sql_function! {
     /// One page of a home timeline's tweet ids, newest first (see the
-    /// migration `home_timeline`).
+    /// migrations `home_timeline` and `social`).
     fn home_timeline_ids(reader: BigInt, before: BigInt, n: BigInt) -> Array<BigInt>;
 }
 
-/// Replies to `parent`, oldest first; a 404 when the parent does not exist.
+/// Replies to `parent`, oldest first; a 404 when the parent does not exist
+/// or a block stands between it and the reader.
 pub fn replies(
     conn: &mut PgConnection,
     parent: TweetId,
@@ -97,21 +142,17 @@ pub fn replies(
     after: Option<i64>,
     limit: i64,
 ) -> Result<Page<TweetWithAuthor>> {
-    exists_or_404(conn, parent)?;
-    let mut q = tweets::table
-        .inner_join(users::table)
-        .select((TweetRow::as_select(), AuthorRow::as_select()))
+    visible_or_404(conn, parent, viewer)?;
+    let rows: Vec<Row> = rows_for(viewer)
         .filter(tweets::reply_to_id.eq(parent))
+        .filter(tweets::id.gt(after.unwrap_or(0)))
+        .filter(for_viewer::<Visible>(viewer))
         .order(tweets::id.asc())
         .limit(limit + 1)
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(tweets::id.gt(after));
-    }
-    let rows = q.load::<(TweetRow, AuthorRow)>(conn)?;
-    let page = Page::from_rows(rows, limit, |(t, _)| t.id.get());
+        .load(conn)?;
+    let page = Page::from_rows(rows, limit, |(t, ..)| t.id.get());
     Ok(Page {
-        items: personalise(conn, viewer, page.items)?,
+        items: with_originals(conn, viewer, page.items)?,
         next_after: page.next_after,
     })
 }
@@ -120,62 +161,91 @@ fn no_such_tweet(id: TweetId) -> Error {
     Error::NotFound(format!("no tweet with id {id}"))
 }
 
-fn exists_or_404(conn: &mut PgConnection, id: TweetId) -> Result<()> {
-    let found: Option<TweetId> = tweets::table
-        .find(id)
-        .select(tweets::id)
-        .first(conn)
-        .optional()?;
-    found.map(|_| ()).ok_or_else(|| no_such_tweet(id))
-}
-
+/// A tweet as the reader sees it when they open it by its id: a repost is
+/// not a tweet of its own, and a block either way hides it (a 404, as if it
+/// did not exist).
 pub fn get(
     conn: &mut PgConnection,
     id: TweetId,
     viewer: Option<UserId>,
 ) -> Result<TweetWithAuthor> {
-    let row = tweets::table
-        .inner_join(users::table)
+    let row: Row = rows_for(viewer)
         .filter(tweets::id.eq(id))
-        .select((TweetRow::as_select(), AuthorRow::as_select()))
-        .first::<(TweetRow, AuthorRow)>(conn)
+        .filter(tweets::repost_of_id.is_null())
+        .filter(for_viewer::<NotBlocked>(viewer))
+        .first(conn)
         .optional()?
         .ok_or_else(|| no_such_tweet(id))?;
-    personalise(conn, viewer, vec![row])?
-        .pop()
+    Ok(item(row, None))
+}
+
+/// The author of the tweet `id` if the reader may open it (see [`get`]).
+fn visible_or_404(conn: &mut PgConnection, id: TweetId, viewer: Option<UserId>) -> Result<UserId> {
+    tweets::table
+        .filter(tweets::id.eq(id))
+        .filter(tweets::repost_of_id.is_null())
+        .filter(for_viewer::<NotBlocked>(viewer))
+        .select(tweets::author_id)
+        .first(conn)
+        .optional()?
         .ok_or_else(|| no_such_tweet(id))
 }
 
-/// Which of `ids` the viewer likes: one primary-key lookup for a whole page.
-fn liked_by(conn: &mut PgConnection, viewer: UserId, ids: &[TweetId]) -> Result<HashSet<TweetId>> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
+fn item(
+    (tweet, author, liked_by_me, reposted_by_me): Row,
+    reposted_by: Option<AuthorRow>,
+) -> TweetWithAuthor {
+    TweetWithAuthor {
+        tweet,
+        author,
+        liked_by_me,
+        reposted_by_me,
+        reposted_by,
     }
-    Ok(likes::table
-        .filter(likes::user_id.eq(viewer))
-        .filter(likes::tweet_id.eq_any(ids))
-        .select(likes::tweet_id)
-        .load::<TweetId>(conn)?
+}
+
+/// The rows as the reader sees them: a repost becomes its original (with
+/// the reader's like and repost of the original), named `reposted_by` its
+/// author. The originals of a page's reposts come in one query; a page
+/// without reposts costs none.
+fn with_originals(
+    conn: &mut PgConnection,
+    viewer: Option<UserId>,
+    rows: Vec<Row>,
+) -> Result<Vec<TweetWithAuthor>> {
+    let wanted: Vec<TweetId> = rows.iter().filter_map(|(t, ..)| t.repost_of_id).collect();
+    if wanted.is_empty() {
+        return Ok(rows.into_iter().map(|row| item(row, None)).collect());
+    }
+    let originals = by_ids(conn, viewer, &wanted)?;
+    Ok(rows
         .into_iter()
+        .filter_map(|row| match row.0.repost_of_id {
+            None => Some(item(row, None)),
+            Some(original) => originals.get(&original).cloned().map(|mut o| {
+                o.reposted_by = Some(row.1);
+                o
+            }),
+        })
         .collect())
 }
 
-fn personalise(
+/// The tweets `ids` (reposts aside) the reader may open, by id, in one query.
+pub fn by_ids(
     conn: &mut PgConnection,
     viewer: Option<UserId>,
-    rows: Vec<(TweetRow, AuthorRow)>,
-) -> Result<Vec<TweetWithAuthor>> {
-    let liked = match viewer {
-        Some(v) => liked_by(conn, v, &rows.iter().map(|(t, _)| t.id).collect::<Vec<_>>())?,
-        None => HashSet::new(),
-    };
-    Ok(rows
+    ids: &[TweetId],
+) -> Result<HashMap<TweetId, TweetWithAuthor>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(rows_for(viewer)
+        .filter(tweets::id.eq_any(ids))
+        .filter(tweets::repost_of_id.is_null())
+        .filter(for_viewer::<NotBlocked>(viewer))
+        .load::<Row>(conn)?
         .into_iter()
-        .map(|(tweet, author)| TweetWithAuthor {
-            liked_by_me: liked.contains(&tweet.id),
-            tweet,
-            author,
-        })
+        .map(|row| (row.0.id, item(row, None)))
         .collect())
 }
 
@@ -219,6 +289,9 @@ pub fn create(
     // after the commit would otherwise answer 503 for a tweet that exists,
     // and a retry without a key would post it twice.
     let result = conn.transaction::<TweetWithAuthor, TxError, _>(|conn| {
+        if let Some(parent) = new.reply_to_id {
+            may_reply(conn, parent, new.author_id).map_err(TxError::Db)?;
+        }
         let id: TweetId = diesel::insert_into(tweets::table)
             .values(new)
             .returning(tweets::id)
@@ -279,12 +352,48 @@ pub fn replay(
     }
 }
 
+/// A reply to `parent` needs a tweet (not a repost) with no block between
+/// its author and the replier.
+fn may_reply(conn: &mut PgConnection, parent: TweetId, replier: UserId) -> Result<()> {
+    let author: Option<UserId> = tweets::table
+        .filter(tweets::id.eq(parent))
+        .filter(tweets::repost_of_id.is_null())
+        .select(tweets::author_id)
+        .first(conn)
+        .optional()?;
+    let author = author.ok_or(Error::InvalidField {
+        field: "reply_to_id",
+        message: "refers to a tweet that does not exist",
+    })?;
+    if super::blocks::between(conn, author, replier)? {
+        return Err(Error::Blocked(
+            "you cannot reply to an account that blocks you or that you block",
+        ));
+    }
+    Ok(())
+}
+
+/// Removes the copies of tweets `ids` by `author` from the home timelines
+/// of the author's followers (the copies have no foreign key: see the
+/// migration `home_timeline`).
+fn remove_copies(conn: &mut PgConnection, author: UserId, ids: &[TweetId]) -> Result<()> {
+    diesel::sql_query(
+        "DELETE FROM home_timeline h USING follows f \
+         WHERE f.followee_id = $1 AND h.user_id = f.follower_id AND h.tweet_id = ANY($2)",
+    )
+    .bind::<BigInt, _>(author)
+    .bind::<diesel::sql_types::Array<BigInt>, _>(ids.iter().map(|id| id.get()).collect::<Vec<_>>())
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Deletes the author's tweet and returns its stored image path, if any.
-/// Likes and idempotency keys go with it; replies stay, detached.
+/// Its likes, reposts and idempotency keys go with it; replies stay, detached.
 pub fn delete(conn: &mut PgConnection, id: TweetId, user: UserId) -> Result<Option<String>> {
     conn.transaction(|conn| {
         let (author, image): (UserId, Option<String>) = tweets::table
-            .find(id)
+            .filter(tweets::id.eq(id))
+            .filter(tweets::repost_of_id.is_null())
             .select((tweets::author_id, tweets::image_path))
             .for_update()
             .first(conn)
@@ -293,21 +402,23 @@ pub fn delete(conn: &mut PgConnection, id: TweetId, user: UserId) -> Result<Opti
         if author != user {
             return Err(Error::NotAuthor("only the author can delete a tweet"));
         }
+        // The copies of its reposts, then the reposts (by cascade) and it.
+        let reposts: Vec<(TweetId, UserId)> = tweets::table
+            .filter(tweets::repost_of_id.eq(id))
+            .select((tweets::id, tweets::author_id))
+            .load(conn)?;
+        for (repost, reposter) in reposts {
+            remove_copies(conn, reposter, &[repost])?;
+        }
         diesel::delete(tweets::table.find(id)).execute(conn)?;
-        // Its copies in the followers' home timelines (see the migration).
-        diesel::sql_query(
-            "DELETE FROM home_timeline h USING follows f \
-             WHERE f.followee_id = $1 AND h.user_id = f.follower_id AND h.tweet_id = $2",
-        )
-        .bind::<BigInt, _>(author)
-        .bind::<BigInt, _>(id)
-        .execute(conn)?;
+        remove_copies(conn, author, &[id])?;
         Ok(image)
     })
 }
 
 /// Likes a tweet (idempotent) and returns it as the liker sees it.
 pub fn like(conn: &mut PgConnection, user: UserId, id: TweetId) -> Result<TweetWithAuthor> {
+    visible_or_404(conn, id, Some(user))?;
     diesel::insert_into(likes::table)
         .values((likes::user_id.eq(user), likes::tweet_id.eq(id)))
         .on_conflict_do_nothing()
@@ -319,4 +430,43 @@ pub fn like(conn: &mut PgConnection, user: UserId, id: TweetId) -> Result<TweetW
 pub fn unlike(conn: &mut PgConnection, user: UserId, id: TweetId) -> Result<TweetWithAuthor> {
     diesel::delete(likes::table.find((user, id))).execute(conn)?;
     get(conn, id, Some(user))
+}
+
+/// Reposts a tweet (idempotent: one repost per account and tweet) and
+/// returns it as the reposter sees it. The repost is a row of its own that
+/// the fan-out copies to the reposter's followers like a tweet.
+pub fn repost(conn: &mut PgConnection, user: UserId, id: TweetId) -> Result<TweetWithAuthor> {
+    let author = visible_or_404(conn, id, Some(user))?;
+    if author == user {
+        return Err(Error::InvalidField {
+            field: "id",
+            message: "is your own tweet: reposting your own tweets is not supported",
+        });
+    }
+    diesel::sql_query(
+        "INSERT INTO tweets (author_id, text, repost_of_id, repost_of_author_id) VALUES ($1, '', $2, $3) \
+         ON CONFLICT (repost_of_id, author_id) WHERE repost_of_id IS NOT NULL DO NOTHING",
+    )
+    .bind::<BigInt, _>(user)
+    .bind::<BigInt, _>(id)
+    .bind::<BigInt, _>(author)
+    .execute(conn)?;
+    get(conn, id, Some(user))
+}
+
+/// Undoes a repost (idempotent) and returns the tweet as the user sees it.
+pub fn unrepost(conn: &mut PgConnection, user: UserId, id: TweetId) -> Result<TweetWithAuthor> {
+    conn.transaction(|conn| {
+        let gone: Vec<TweetId> = diesel::delete(
+            tweets::table
+                .filter(tweets::repost_of_id.eq(id))
+                .filter(tweets::author_id.eq(user)),
+        )
+        .returning(tweets::id)
+        .get_results(conn)?;
+        if !gone.is_empty() {
+            remove_copies(conn, user, &gone)?;
+        }
+        get(conn, id, Some(user))
+    })
 }

@@ -225,26 +225,34 @@ pub fn followed_by(
 }
 
 /// Attaches `followed_by_me` (null for anonymous readers) to users.
+/// Whom the reader follows, blocks and mutes, among a page of users.
+type Relations = (HashSet<UserId>, HashSet<UserId>, HashSet<UserId>);
+
 pub fn with_relation(
     conn: &mut PgConnection,
     viewer: Option<UserId>,
     rows: Vec<UserRow>,
 ) -> Result<Vec<UserWithRelation>> {
-    let followed = match viewer {
-        Some(v) => Some(followed_by(
-            conn,
-            v,
-            &rows.iter().map(|u| u.id).collect::<Vec<_>>(),
-        )?),
+    let relations = match viewer {
+        Some(v) => {
+            let ids = rows.iter().map(|u| u.id).collect::<Vec<_>>();
+            let followed = followed_by(conn, v, &ids)?;
+            let (blocked, muted) = super::blocks::blocked_and_muted_among(conn, v, &ids)?;
+            Some((followed, blocked, muted))
+        }
         None => None,
     };
     Ok(rows
         .into_iter()
         .map(|user| {
-            let followed_by_me = followed.as_ref().map(|set| set.contains(&user.id));
+            let has = |pick: fn(&Relations) -> &HashSet<UserId>| {
+                relations.as_ref().map(|r| pick(r).contains(&user.id))
+            };
             UserWithRelation {
+                followed_by_me: has(|r| &r.0),
+                blocked_by_me: has(|r| &r.1),
+                muted_by_me: has(|r| &r.2),
                 user,
-                followed_by_me,
             }
         })
         .collect())

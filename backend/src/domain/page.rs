@@ -32,6 +32,8 @@ pub enum CursorKind {
     Tweet,
     /// Follow relations ordered by id (followers, following).
     Follow,
+    /// Notification groups ordered by their newest event.
+    Notification,
 }
 
 impl CursorKind {
@@ -39,6 +41,7 @@ impl CursorKind {
         match self {
             CursorKind::Tweet => "t",
             CursorKind::Follow => "f",
+            CursorKind::Notification => "n",
         }
     }
 }

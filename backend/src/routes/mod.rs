@@ -7,6 +7,7 @@ mod health;
 mod json;
 mod me;
 mod new_tweet;
+mod notifications;
 pub mod openapi;
 mod responses;
 mod spa;
@@ -55,6 +56,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     .add(users::__path_following, users::following)
                     .add(users::__path_follow, users::follow)
                     .add(users::__path_unfollow, users::unfollow)
+                    .add(users::__path_block, users::block)
+                    .add(users::__path_unblock, users::unblock)
+                    .add(users::__path_mute, users::mute)
+                    .add(users::__path_unmute, users::unmute)
                     .add(tweets::__path_public_timeline, tweets::public_timeline)
                     .add(tweets::__path_home_timeline, tweets::home_timeline)
                     .add(tweets::__path_tag_timeline, tweets::tag_timeline)
@@ -63,7 +68,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     .add(tweets::__path_replies, tweets::replies)
                     .add(tweets::__path_delete, tweets::delete)
                     .add(tweets::__path_like, tweets::like)
-                    .add(tweets::__path_unlike, tweets::unlike),
+                    .add(tweets::__path_unlike, tweets::unlike)
+                    .add(tweets::__path_repost, tweets::repost)
+                    .add(tweets::__path_unrepost, tweets::unrepost)
+                    .add(notifications::__path_list, notifications::list)
+                    .add(
+                        notifications::__path_unread_count,
+                        notifications::unread_count,
+                    )
+                    .add(notifications::__path_mark_read, notifications::mark_read),
             ),
     )
     .map(|cfg| {

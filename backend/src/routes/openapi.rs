@@ -16,16 +16,23 @@ use super::responses;
     info(
         title = "Tweets API",
         version = "1",
-        description = "A microblog: accounts, 280-character tweets, replies, likes, follows and timelines. \
+        description = "A microblog: accounts, 280-character tweets, replies, likes, reposts, follows, blocks, mutes, \
+notifications and timelines. \
 Errors are RFC 9457 problem documents (`application/problem+json`). Lists are keyset-paginated: \
 follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries `X-Request-Id`.",
         license(name = "MIT", identifier = "MIT")
     ),
     components(
-        schemas(crate::error::Problem, crate::routes::views::TweetPage, crate::routes::views::UserPage),
+        schemas(
+            crate::error::Problem,
+            crate::routes::views::TweetPage,
+            crate::routes::views::UserPage,
+            crate::routes::views::NotificationPage,
+        ),
         responses(
             responses::TweetList,
             responses::UserList,
+            responses::NotificationList,
             responses::MalformedBody,
             responses::BadPage,
             responses::Unauthorized,
@@ -36,6 +43,8 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
             responses::NotJson,
             responses::Invalid,
             responses::SelfFollow,
+            responses::BlockedBetween,
+            responses::SelfRelation,
             responses::RateLimited,
             responses::Unavailable,
         )
@@ -45,7 +54,8 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
         (name = "auth", description = "Accounts and access tokens"),
         (name = "me", description = "The signed-in account"),
         (name = "users", description = "Profiles and the follow graph"),
-        (name = "tweets", description = "Tweets, replies, likes and timelines"),
+        (name = "tweets", description = "Tweets, replies, likes, reposts and timelines"),
+        (name = "notifications", description = "Likes, replies, reposts, follows and mentions of the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -17,6 +17,11 @@ pub struct TweetList(crate::routes::views::TweetPage);
 #[response(headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page")))]
 pub struct UserList(crate::routes::views::UserPage);
 
+/// A page of notification groups
+#[derive(ToResponse)]
+#[response(headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page")))]
+pub struct NotificationList(crate::routes::views::NotificationPage);
+
 /// Malformed JSON or query string
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
@@ -72,6 +77,16 @@ pub struct Invalid(Problem<'static>);
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct SelfFollow(Problem<'static>);
+
+/// A block between the two accounts forbids it
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct BlockedBetween(Problem<'static>);
+
+/// The account asked about itself (you cannot block or mute yourself)
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct SelfRelation(Problem<'static>);
 
 /// Rate limited
 #[derive(ToResponse)]

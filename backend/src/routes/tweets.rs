@@ -168,41 +168,60 @@ pub async fn tag_timeline(
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
-    me: AuthUser,
+    token: Unconfirmed,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
     let input = NewTweetInput::read(&req, payload).await?;
     let idempotency = input.idempotency(&req)?;
+    // The session is confirmed with the request's first database work (one
+    // hand-off to the blocking pool for a plain post), and before an image
+    // is stored.
+    let mut confirmed = None;
     // A replay of a stored key answers with the first tweet and costs
     // nothing: no limiter, no image stored. Every new request counts.
     if let Some(idem) = idempotency.clone() {
-        let replay = db::run(&state.pool, move |conn| tweets::replay(conn, me.id, &idem));
-        if let Some(tweet) = replay.await.map_err(ApiError::from)? {
+        let token = token.clone();
+        let (me, replay) = db::run(&state.pool, move |conn| {
+            let me = token.confirm(conn)?;
+            Ok::<_, ApiError>((me, tweets::replay(conn, me.id, &idem)?))
+        })
+        .await?;
+        if let Some(tweet) = replay {
             return Ok(created_response(&state, tweet, Created::Replayed));
         }
+        confirmed = Some(me);
     }
-    state.post_limiter.check(&format!("user:{}", me.id)).await?;
+    if confirmed.is_none() && input.image.is_some() {
+        let token = token.clone();
+        confirmed = Some(db::run(&state.pool, move |conn| token.confirm(conn)).await?);
+    }
+    let author = token.claimed();
+    state.post_limiter.check(&format!("user:{author}")).await?;
     let stored = match input.image {
         Some(bytes) => Some(state.media.store(bytes).await?),
         None => None,
     };
     let image_path = stored.clone();
-    let (text, reply_to_id) = (input.text, input.reply_to);
+    let (text, reply_to_id, image_alt) = (input.text, input.reply_to, input.image_alt);
     let result = db::run(&state.pool, move |conn| {
+        if confirmed.is_none() {
+            token.confirm(conn)?;
+        }
         let new = NewTweet {
-            author_id: me.id,
+            author_id: author,
             text: text.as_ref(),
             image_path: image_path.as_deref(),
+            image_alt: image_alt.as_deref(),
             reply_to_id,
         };
-        tweets::create(conn, &new, idempotency.as_ref())
+        Ok::<_, ApiError>(tweets::create(conn, &new, idempotency.as_ref())?)
     })
     .await;
     // A failed or replayed request keeps no new file.
     if let Some(name) = stored.filter(|_| !matches!(result, Ok((_, Created::New)))) {
         state.media.remove(name).await;
     }
-    let (tweet, created) = result.map_err(ApiError::from)?;
+    let (tweet, created) = result?;
     if created == Created::New {
         state.metrics.tweets_created.inc();
     }
@@ -345,7 +364,7 @@ pub async fn like(
     me: AuthUser,
     path: web::Path<TweetId>,
 ) -> Result<HttpResponse, ApiError> {
-    set_like(state, me, path.into_inner(), true).await
+    set_mark(state, me, path.into_inner(), Mark::Like, true).await
 }
 
 #[utoipa::path(
@@ -370,23 +389,86 @@ pub async fn unlike(
     me: AuthUser,
     path: web::Path<TweetId>,
 ) -> Result<HttpResponse, ApiError> {
-    set_like(state, me, path.into_inner(), false).await
+    set_mark(state, me, path.into_inner(), Mark::Like, false).await
 }
 
-/// Likes or unlikes (both idempotent) and answers with the tweet as the user now sees it.
-async fn set_like(
+/// What a reader can put on a tweet, each idempotent both ways.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    Like,
+    Repost,
+}
+
+/// Sets or removes a mark and answers with the tweet as the user now sees it.
+async fn set_mark(
     state: web::Data<AppState>,
     me: AuthUser,
     id: TweetId,
+    mark: Mark,
     on: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let tweet = db::run(&state.pool, move |conn| {
-        if on {
-            tweets::like(conn, me.id, id)
-        } else {
-            tweets::unlike(conn, me.id, id)
-        }
+    if let (Mark::Repost, true) = (mark, on) {
+        // A repost reaches every follower like a tweet: it counts as a post.
+        state.post_limiter.check(&format!("user:{}", me.id)).await?;
+    }
+    let tweet = db::run(&state.pool, move |conn| match (mark, on) {
+        (Mark::Like, true) => tweets::like(conn, me.id, id),
+        (Mark::Like, false) => tweets::unlike(conn, me.id, id),
+        (Mark::Repost, true) => tweets::repost(conn, me.id, id),
+        (Mark::Repost, false) => tweets::unrepost(conn, me.id, id),
     })
     .await?;
     Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
+}
+
+#[utoipa::path(
+    put,
+    path = "/tweets/{id}/repost",
+    operation_id = "repostTweet",
+    tag = "tweets",
+    summary = "Repost a tweet to my followers (idempotent; counted against the posting limit)",
+    params(
+        ("id" = i64, Path, description = "Tweet id", minimum = 1),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The tweet", body = crate::routes::views::TweetView),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 404, response = crate::routes::responses::TweetNotFound),
+        (status = 422, description = "My own tweet", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, response = crate::routes::responses::RateLimited),
+        (status = 503, response = crate::routes::responses::Unavailable),
+    )
+)]
+pub async fn repost(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<TweetId>,
+) -> Result<HttpResponse, ApiError> {
+    set_mark(state, me, path.into_inner(), Mark::Repost, true).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/tweets/{id}/repost",
+    operation_id = "unrepostTweet",
+    tag = "tweets",
+    summary = "Undo my repost (idempotent)",
+    params(
+        ("id" = i64, Path, description = "Tweet id", minimum = 1),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The tweet", body = crate::routes::views::TweetView),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 404, response = crate::routes::responses::TweetNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
+    )
+)]
+pub async fn unrepost(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<TweetId>,
+) -> Result<HttpResponse, ApiError> {
+    set_mark(state, me, path.into_inner(), Mark::Repost, false).await
 }

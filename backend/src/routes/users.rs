@@ -5,7 +5,7 @@ use super::views::{page_of, TweetView, UserView};
 use crate::{
     auth::{AuthUser, OptionalAuth},
     db::{
-        self,
+        self, blocks,
         follows::{self, Direction},
         models::Page,
         tweets, users,
@@ -209,22 +209,39 @@ pub async fn following(
     follow_list(state, req, viewer, path, query, Direction::Following).await
 }
 
-async fn set_follow(
+/// What one account can set about another, each idempotent both ways.
+#[derive(Debug, Clone, Copy)]
+enum Relation {
+    Follow,
+    Block,
+    Mute,
+}
+
+async fn set_relation(
     state: web::Data<AppState>,
     me: AuthUser,
     path: web::Path<String>,
+    relation: Relation,
     on: bool,
 ) -> Result<HttpResponse, ApiError> {
     let name = username(&path)?;
     let user = db::run(&state.pool, move |conn| {
         let target = users::get_by_username(conn, &name)?;
         if target.id == me.id {
-            return Err(ApiError::field("username", "you cannot follow yourself"));
+            let message = match relation {
+                Relation::Follow => "you cannot follow yourself",
+                Relation::Block => "you cannot block yourself",
+                Relation::Mute => "you cannot mute yourself",
+            };
+            return Err(ApiError::field("username", message));
         }
-        if on {
-            follows::follow(conn, me.id, target.id)?;
-        } else {
-            follows::unfollow(conn, me.id, target.id)?;
+        match (relation, on) {
+            (Relation::Follow, true) => follows::follow(conn, me.id, target.id)?,
+            (Relation::Follow, false) => follows::unfollow(conn, me.id, target.id)?,
+            (Relation::Block, true) => blocks::block(conn, me.id, target.id)?,
+            (Relation::Block, false) => blocks::unblock(conn, me.id, target.id)?,
+            (Relation::Mute, true) => blocks::mute(conn, me.id, target.id)?,
+            (Relation::Mute, false) => blocks::unmute(conn, me.id, target.id)?,
         }
         let fresh = users::get_by_username(conn, &name)?;
         Ok(users::one_with_relation(conn, Some(me.id), fresh)?)
@@ -246,6 +263,7 @@ async fn set_follow(
     responses(
         (status = 200, description = "The followed user", body = crate::routes::views::UserView),
         (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 403, response = crate::routes::responses::BlockedBetween),
         (status = 404, response = crate::routes::responses::UserNotFound),
         (status = 422, response = crate::routes::responses::SelfFollow),
         (status = 503, response = crate::routes::responses::Unavailable),
@@ -256,7 +274,7 @@ pub async fn follow(
     me: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    set_follow(state, me, path, true).await
+    set_relation(state, me, path, Relation::Follow, true).await
 }
 
 #[utoipa::path(
@@ -282,5 +300,109 @@ pub async fn unfollow(
     me: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    set_follow(state, me, path, false).await
+    set_relation(state, me, path, Relation::Follow, false).await
+}
+
+#[utoipa::path(
+    put,
+    path = "/users/{username}/block",
+    operation_id = "blockUser",
+    tag = "users",
+    summary = "Block a user (idempotent): their follows of each other end, neither sees the other's tweets, and they cannot follow, reply to, repost, like or notify you",
+    params(
+        ("username" = String, Path, description = "Case-insensitive username"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The blocked user", body = crate::routes::views::UserView),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 404, response = crate::routes::responses::UserNotFound),
+        (status = 422, response = crate::routes::responses::SelfRelation),
+        (status = 503, response = crate::routes::responses::Unavailable),
+    )
+)]
+pub async fn block(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_relation(state, me, path, Relation::Block, true).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/users/{username}/block",
+    operation_id = "unblockUser",
+    tag = "users",
+    summary = "Unblock a user (idempotent; the follows it ended stay ended)",
+    params(
+        ("username" = String, Path, description = "Case-insensitive username"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The unblocked user", body = crate::routes::views::UserView),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 404, response = crate::routes::responses::UserNotFound),
+        (status = 422, response = crate::routes::responses::SelfRelation),
+        (status = 503, response = crate::routes::responses::Unavailable),
+    )
+)]
+pub async fn unblock(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_relation(state, me, path, Relation::Block, false).await
+}
+
+#[utoipa::path(
+    put,
+    path = "/users/{username}/mute",
+    operation_id = "muteUser",
+    tag = "users",
+    summary = "Mute a user (idempotent): their tweets leave your timelines and their notifications stop; they are not told",
+    params(
+        ("username" = String, Path, description = "Case-insensitive username"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The muted user", body = crate::routes::views::UserView),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 404, response = crate::routes::responses::UserNotFound),
+        (status = 422, response = crate::routes::responses::SelfRelation),
+        (status = 503, response = crate::routes::responses::Unavailable),
+    )
+)]
+pub async fn mute(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_relation(state, me, path, Relation::Mute, true).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/users/{username}/mute",
+    operation_id = "unmuteUser",
+    tag = "users",
+    summary = "Unmute a user (idempotent)",
+    params(
+        ("username" = String, Path, description = "Case-insensitive username"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The unmuted user", body = crate::routes::views::UserView),
+        (status = 401, response = crate::routes::responses::Unauthorized),
+        (status = 404, response = crate::routes::responses::UserNotFound),
+        (status = 422, response = crate::routes::responses::SelfRelation),
+        (status = 503, response = crate::routes::responses::Unavailable),
+    )
+)]
+pub async fn unmute(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_relation(state, me, path, Relation::Mute, false).await
 }

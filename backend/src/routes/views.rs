@@ -22,7 +22,8 @@ fn media(media_url: &str, path: Option<&str>) -> Option<String> {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = User, example = json!({"id": 1, "username": "alice", "display_name": "Alice", "bio": "Hello!",
     "avatar_url": null, "created_at": "2026-11-25T18:00:00.000000Z", "followers_count": 2,
-    "following_count": 1, "tweets_count": 10, "followed_by_me": null}))]
+    "following_count": 1, "tweets_count": 10, "followed_by_me": null, "blocked_by_me": null,
+    "muted_by_me": null}))]
 pub struct UserView {
     #[schema(minimum = 1, value_type = i64)]
     pub id: UserId,
@@ -46,6 +47,12 @@ pub struct UserView {
     /// Whether the signed-in reader follows this user; null when anonymous.
     #[schema(required = true)]
     pub followed_by_me: Option<bool>,
+    /// Whether the signed-in reader blocks this user; null when anonymous.
+    #[schema(required = true)]
+    pub blocked_by_me: Option<bool>,
+    /// Whether the signed-in reader mutes this user; null when anonymous.
+    #[schema(required = true)]
+    pub muted_by_me: Option<bool>,
 }
 
 impl UserView {
@@ -53,6 +60,8 @@ impl UserView {
         let UserWithRelation {
             user,
             followed_by_me,
+            blocked_by_me,
+            muted_by_me,
         } = u;
         Self {
             avatar_url: media(media_url, user.avatar_path.as_deref()),
@@ -65,6 +74,8 @@ impl UserView {
             following_count: user.following_count,
             tweets_count: user.tweets_count,
             followed_by_me,
+            blocked_by_me,
+            muted_by_me,
         }
     }
 
@@ -75,6 +86,8 @@ impl UserView {
             UserWithRelation {
                 user,
                 followed_by_me: Some(false),
+                blocked_by_me: Some(false),
+                muted_by_me: Some(false),
             },
             media_url,
         )
@@ -108,10 +121,11 @@ impl AuthorView {
 
 /// A tweet, as a reader sees it.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Tweet, example = json!({"id": 42, "text": "Hello, world! #first", "image_url": null,
-    "created_at": "2026-11-25T18:00:00.000000Z",
+#[schema(as = Tweet, example = json!({"id": 42, "text": "Hello, world! #first @bob", "image_url": null,
+    "image_alt": null, "created_at": "2026-11-25T18:00:00.000000Z",
     "author": {"id": 1, "username": "alice", "display_name": "Alice", "avatar_url": null},
-    "reply_to_id": null, "like_count": 3, "reply_count": 1, "liked_by_me": false}))]
+    "reply_to_id": null, "mentions": ["bob"], "like_count": 3, "reply_count": 1, "repost_count": 0,
+    "liked_by_me": false, "reposted_by_me": false, "reposted_by": null}))]
 pub struct TweetView {
     #[schema(minimum = 1, value_type = i64)]
     pub id: TweetId,
@@ -121,18 +135,32 @@ pub struct TweetView {
     /// `MEDIA_URL` + the stored image name; null without an image.
     #[schema(required = true)]
     pub image_url: Option<String>,
+    /// The image described for readers who cannot see it; null without.
+    #[schema(required = true, max_length = 1500)]
+    pub image_alt: Option<String>,
     #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
     pub author: AuthorView,
     /// The tweet this replies to; null for a top-level tweet or when the parent was deleted.
     #[schema(minimum = 1, required = true, value_type = Option<i64>)]
     pub reply_to_id: Option<TweetId>,
+    /// The accounts the text @mentions, as their usernames are spelled, in
+    /// the order they first appear (a mention of no account is not listed).
+    pub mentions: Vec<String>,
     #[schema(minimum = 0)]
     pub like_count: i64,
     #[schema(minimum = 0)]
     pub reply_count: i64,
+    #[schema(minimum = 0)]
+    pub repost_count: i64,
     /// Whether the signed-in reader likes it; false when anonymous.
     pub liked_by_me: bool,
+    /// Whether the signed-in reader has reposted it; false when anonymous.
+    pub reposted_by_me: bool,
+    /// In a timeline, the account whose repost put the tweet there; null
+    /// for the tweet itself (and always outside lists).
+    #[schema(required = true)]
+    pub reposted_by: Option<AuthorView>,
 }
 
 impl TweetView {
@@ -141,19 +169,102 @@ impl TweetView {
             tweet,
             author,
             liked_by_me,
+            reposted_by_me,
+            reposted_by,
         } = t;
         Self {
             image_url: media(media_url, tweet.image_path.as_deref()),
+            image_alt: tweet.image_alt,
             id: tweet.id,
             text: tweet.text,
             created_at: tweet.created_at,
             author: AuthorView::new(author, media_url),
             reply_to_id: tweet.reply_to_id,
+            mentions: tweet.mentions.into_iter().flatten().collect(),
             like_count: tweet.like_count,
             reply_count: tweet.reply_count,
+            repost_count: tweet.repost_count,
             liked_by_me,
+            reposted_by_me,
+            reposted_by: reposted_by.map(|a| AuthorView::new(a, media_url)),
         }
     }
+}
+
+/// What a notification group is about.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[allow(dead_code)] // describes `NotificationView::kind`
+#[serde(rename_all = "lowercase")]
+pub enum NotificationKind {
+    /// `actors` liked `tweet` (mine).
+    Like,
+    /// `tweet` is a reply to mine, by `actors[0]`.
+    Reply,
+    /// `actors` reposted `tweet` (mine).
+    Repost,
+    /// `actors` followed me (on the day of `created_at`).
+    Follow,
+    /// `tweet`, by `actors[0]`, mentions me.
+    Mention,
+}
+
+/// A group of notifications, as its recipient reads it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Notification, example = json!({"id": 812, "kind": "like", "count": 4,
+    "actors": [{"id": 2, "username": "ana", "display_name": "Ana", "avatar_url": null}],
+    "tweet": null, "created_at": "2026-11-25T18:00:00.000000Z", "unread": true}))]
+pub struct NotificationView {
+    /// The group's newest event: what `POST /notifications/read?up_to_id=` takes.
+    #[schema(minimum = 1)]
+    pub id: i64,
+    /// As stored (the table's CHECK allows exactly these kinds); a client
+    /// shows kinds it does not know as a plain count (new kinds may come).
+    #[schema(value_type = NotificationKind)]
+    pub kind: String,
+    /// How many accounts (events) the group holds.
+    #[schema(minimum = 1)]
+    pub count: i64,
+    /// The newest actors, newest first, at most 3.
+    pub actors: Vec<AuthorView>,
+    /// The tweet liked, reposted, replying or mentioning; null for follows
+    /// (and for a tweet that has become hidden from me).
+    #[schema(required = true)]
+    pub tweet: Option<TweetView>,
+    /// When the newest event happened.
+    #[serde(serialize_with = "rfc3339")]
+    pub created_at: DateTime<Utc>,
+    /// Whether the newest event is after my read marker.
+    pub unread: bool,
+}
+
+impl NotificationView {
+    pub fn new(g: crate::db::notifications::Group, media_url: &str) -> Self {
+        Self {
+            id: g.group.latest_id,
+            kind: g.group.kind,
+            count: g.group.count,
+            actors: g
+                .actors
+                .into_iter()
+                .map(|a| AuthorView::new(a, media_url))
+                .collect(),
+            tweet: g.tweet.map(|t| TweetView::new(t, media_url)),
+            created_at: g.group.latest_at,
+            unread: g.unread,
+        }
+    }
+}
+
+// PageView<NotificationView>, as TweetPage describes PageView<TweetView>.
+/// One page of notification groups; follow `next_cursor` (or the `Link` header) for more.
+#[derive(ToSchema)]
+#[schema(as = PageView_Notification)]
+#[allow(dead_code)] // describes PageView<NotificationView>, which is what is sent
+pub struct NotificationPage {
+    items: Vec<NotificationView>,
+    /// Opaque (URL-safe base64); null on the last page.
+    #[schema(required = true, pattern = "^[A-Za-z0-9_-]+$")]
+    next_cursor: Option<String>,
 }
 
 /// The answer to registration and login.

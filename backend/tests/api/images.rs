@@ -698,3 +698,100 @@ async fn both_forms_of_a_new_tweet_report_every_invalid_field_together() {
     );
     assert!(app.media_files().is_empty(), "no image kept");
 }
+
+/// Alt text comes with an image, is trimmed, 1–1500 characters, shown as
+/// `image_alt` wherever the tweet is; JSON cannot carry one (no image).
+#[actix_web::test]
+async fn an_image_carries_its_alt_text() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let png = encode(ImageFormat::Png, 4, 4);
+    let alt = "  A red square on a grey table  ";
+    let tweet = post_with_image(
+        &app,
+        &alice,
+        [
+            text("text", "look"),
+            ("image_alt", Part::text(alt)),
+            file(&png, "a.png", "image/png"),
+        ],
+    )
+    .await
+    .expect(201);
+    assert_eq!(tweet["image_alt"], "A red square on a grey table");
+    let shown = app
+        .get(&format!("/api/v1/tweets/{}", tweet["id"]), None)
+        .await
+        .expect(200);
+    assert_eq!(shown["image_alt"], "A red square on a grey table");
+    assert_eq!(
+        app.get("/api/v1/tweets", None).await.expect(200)["items"][0]["image_alt"],
+        shown["image_alt"]
+    );
+
+    // Blank is none; without an image there is nothing to describe.
+    let plain = post_with_image(
+        &app,
+        &alice,
+        [
+            text("text", "blank"),
+            text("image_alt", "   "),
+            file(&png, "a.png", "image/png"),
+        ],
+    )
+    .await
+    .expect(201);
+    assert_eq!(plain["image_alt"], Value::Null);
+    let problem = post_with_image(
+        &app,
+        &alice,
+        [text("text", "no image"), text("image_alt", "a cat")],
+    )
+    .await
+    .problem(422);
+    assert!(
+        problem["errors"]["image_alt"][0]
+            .as_str()
+            .unwrap()
+            .contains("image"),
+        "{problem}"
+    );
+    let problem = app
+        .post_tweet_raw(&alice, &json!({"text": "json", "image_alt": "a cat"}))
+        .await
+        .problem(422);
+    assert!(problem["errors"]["image_alt"].is_array(), "{problem}");
+    let too_long = "é".repeat(1501);
+    let problem = post_with_image(
+        &app,
+        &alice,
+        [
+            text("text", "long"),
+            ("image_alt", Part::text(too_long)),
+            file(&png, "a.png", "image/png"),
+        ],
+    )
+    .await
+    .problem(422);
+    assert!(
+        problem["errors"]["image_alt"][0]
+            .as_str()
+            .unwrap()
+            .contains("1500"),
+        "{problem}"
+    );
+    // Exactly 1500 characters is fine, and no file was kept for the refusals.
+    let longest = post_with_image(
+        &app,
+        &alice,
+        [
+            text("text", "longest"),
+            ("image_alt", Part::text("é".repeat(1500))),
+            file(&png, "a.png", "image/png"),
+        ],
+    )
+    .await
+    .expect(201);
+    assert_eq!(longest["image_alt"].as_str().unwrap().chars().count(), 1500);
+    assert_eq!(app.media_files().len(), 3);
+}

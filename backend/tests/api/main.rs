@@ -19,6 +19,7 @@ mod reliability;
 mod schema;
 mod security;
 mod sessions;
+mod social;
 mod static_files;
 mod timeline;
 mod tweets;

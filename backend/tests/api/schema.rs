@@ -60,6 +60,8 @@ fn diesel_type(udt: &str) -> String {
         "bytea" => "Bytea",
         "uuid" => "Uuid",
         "jsonb" => "Jsonb",
+        // diesel's print-schema: array elements may be NULL.
+        "_text" => "Array<Nullable<Text>>",
         other => panic!("add a mapping for the column type {other}"),
     }
     .to_string()

@@ -126,9 +126,28 @@ async fn an_ended_session_is_refused_by_every_signed_in_read() {
         let problem = app.get(path, Some(&dana.token)).await.problem(401);
         assert_eq!(problem["code"], "session_ended", "{path}: {problem}");
     }
+    // Posting confirms the session in its own database work: refused, and
+    // nothing is stored, with or without an Idempotency-Key.
+    let problem = app
+        .post_tweet_raw(&dana, &json!({"text": "after logout"}))
+        .await
+        .problem(401);
+    assert_eq!(problem["code"], "session_ended");
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/tweets", Some(&dana.token))
+                .header("idempotency-key", "k1")
+                .json(&json!({"text": "after logout"})),
+        )
+        .await;
+    assert_eq!(res.problem(401)["code"], "session_ended");
+    assert_eq!(
+        app.get("/api/v1/users/dana", None).await.expect(200)["tweets_count"],
+        1
+    );
     let metrics = app.metrics().await.text;
     let refused = crate::metrics::sample(&metrics, r#"auth_failures_total{reason="token"}"#);
-    assert_eq!(refused, Some(reads.len() as f64), "{metrics}");
+    assert_eq!(refused, Some(reads.len() as f64 + 2.0), "{metrics}");
     // Anonymous, the same public reads still answer.
     app.get("/api/v1/tweets", None).await.expect(200);
     app.get("/api/v1/tags/world/tweets", None).await.expect(200);

@@ -1,0 +1,65 @@
+DROP FUNCTION home_timeline_ids(BIGINT, BIGINT, BIGINT);
+ALTER FUNCTION home_timeline_merge(BIGINT, BIGINT, BIGINT) RENAME TO home_timeline_ids;
+
+DROP TRIGGER tweets_notify_delete ON tweets;
+DROP TRIGGER tweets_notify_insert ON tweets;
+DROP FUNCTION tweets_notify_after_delete();
+DROP FUNCTION tweets_notify_after_insert();
+DROP TRIGGER follows_notify_delete ON follows;
+DROP TRIGGER follows_notify_insert ON follows;
+DROP FUNCTION follows_notify_after_delete();
+DROP FUNCTION follows_notify_after_insert();
+DROP TRIGGER likes_notify_delete ON likes;
+DROP TRIGGER likes_notify_insert ON likes;
+DROP FUNCTION likes_notify_after_delete();
+DROP FUNCTION likes_notify_after_insert();
+DROP TABLE notifications;
+DROP TABLE notification_groups;
+DROP FUNCTION notification_groups_after_delete();
+DROP FUNCTION notification_groups_after_insert();
+DROP FUNCTION notifications_silenced(BIGINT, BIGINT);
+ALTER TABLE users DROP COLUMN notifications_read_id;
+
+DROP TABLE mutes;
+DROP TABLE blocks;
+
+DROP TRIGGER tweets_fill_mentions ON tweets;
+DROP FUNCTION tweets_fill_mentions();
+ALTER TABLE tweets DROP COLUMN mentions;
+DROP FUNCTION tweet_mention_names(TEXT);
+
+-- Reposts go with their column (and the counters forget them).
+DELETE FROM tweets WHERE repost_of_id IS NOT NULL;
+CREATE OR REPLACE FUNCTION tweets_counters_after_insert() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE users u SET tweets_count = u.tweets_count + n.c
+    FROM (SELECT author_id, count(*) AS c FROM new_rows GROUP BY author_id) n
+    WHERE u.id = n.author_id;
+    UPDATE tweets t SET reply_count = t.reply_count + n.c
+    FROM (SELECT reply_to_id, count(*) AS c FROM new_rows
+          WHERE reply_to_id IS NOT NULL GROUP BY reply_to_id) n
+    WHERE t.id = n.reply_to_id;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION tweets_counters_after_delete() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE users u SET tweets_count = u.tweets_count - o.c
+    FROM (SELECT author_id, count(*) AS c FROM old_rows GROUP BY author_id) o
+    WHERE u.id = o.author_id;
+    UPDATE tweets t SET reply_count = t.reply_count - o.c
+    FROM (SELECT reply_to_id, count(*) AS c FROM old_rows
+          WHERE reply_to_id IS NOT NULL GROUP BY reply_to_id) o
+    WHERE t.id = o.reply_to_id;
+    RETURN NULL;
+END $$;
+DROP INDEX tweets_repost_key;
+ALTER TABLE tweets
+    DROP CONSTRAINT tweets_text_check,
+    DROP COLUMN repost_count,
+    DROP COLUMN repost_of_author_id,
+    DROP COLUMN repost_of_id,
+    ADD CONSTRAINT tweets_text_check CHECK (char_length(text) BETWEEN 1 AND 280);
+
+ALTER TABLE tweets DROP COLUMN image_alt;
