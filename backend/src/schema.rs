@@ -125,6 +125,7 @@ diesel::table! {
         repost_of_author_id -> Nullable<Int8>,
         repost_count -> Int8,
         mentions -> Array<Nullable<Text>>,
+        reply_to_username -> Nullable<Text>,
     }
 }
 

@@ -188,6 +188,13 @@ pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedR
         .execute(conn)
         .context("making replies")?;
         sql_query(
+            "UPDATE tweets r SET reply_to_username = u.username FROM tweets p JOIN users u ON u.id = p.author_id \
+             WHERE r.id > $1 AND r.reply_to_id = p.id",
+        )
+        .bind::<BigInt, _>(first_new)
+        .execute(conn)
+        .context("naming the replies' parents")?;
+        sql_query(
             "UPDATE tweets p SET reply_count = p.reply_count + c.n \
              FROM (SELECT reply_to_id AS id, count(*) AS n FROM tweets \
                    WHERE id > $1 AND reply_to_id IS NOT NULL GROUP BY 1) c \

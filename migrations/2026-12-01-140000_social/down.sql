@@ -23,8 +23,9 @@ ALTER TABLE users DROP COLUMN notifications_read_id;
 DROP TABLE mutes;
 DROP TABLE blocks;
 
-DROP TRIGGER tweets_fill_mentions ON tweets;
-DROP FUNCTION tweets_fill_mentions();
+DROP TRIGGER tweets_fill_names ON tweets;
+DROP FUNCTION tweets_fill_names();
+ALTER TABLE tweets DROP COLUMN reply_to_username;
 ALTER TABLE tweets DROP COLUMN mentions;
 DROP FUNCTION tweet_mention_names(TEXT);
 

@@ -88,8 +88,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 ALTER TABLE tweets ADD COLUMN mentions TEXT[] NOT NULL DEFAULT '{}';
+-- Whom a reply answers ("Replying to @ana"), kept when the parent goes.
+ALTER TABLE tweets ADD COLUMN reply_to_username TEXT;
 
-CREATE FUNCTION tweets_fill_mentions() RETURNS trigger
+CREATE FUNCTION tweets_fill_names() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF strpos(NEW.text, '@') > 0 THEN
@@ -97,16 +99,22 @@ BEGIN
             SELECT u.username FROM tweet_mention_names(NEW.text) WITH ORDINALITY AS m(name, pos)
             JOIN users u ON lower(u.username) = m.name ORDER BY m.pos);
     END IF;
+    IF NEW.reply_to_id IS NOT NULL THEN
+        NEW.reply_to_username := (SELECT u.username FROM tweets p JOIN users u ON u.id = p.author_id
+                                  WHERE p.id = NEW.reply_to_id);
+    END IF;
     RETURN NEW;
 END $$;
 
-CREATE TRIGGER tweets_fill_mentions BEFORE INSERT ON tweets
-    FOR EACH ROW EXECUTE FUNCTION tweets_fill_mentions();
+CREATE TRIGGER tweets_fill_names BEFORE INSERT ON tweets
+    FOR EACH ROW EXECUTE FUNCTION tweets_fill_names();
 
 UPDATE tweets t SET mentions = ARRAY(
     SELECT u.username FROM tweet_mention_names(t.text) WITH ORDINALITY AS m(name, pos)
     JOIN users u ON lower(u.username) = m.name ORDER BY m.pos)
 WHERE strpos(t.text, '@') > 0;
+UPDATE tweets r SET reply_to_username = u.username
+FROM tweets p JOIN users u ON u.id = p.author_id WHERE r.reply_to_id = p.id;
 
 -- Blocks and mutes ----------------------------------------------------------
 -- A block hides each account's tweets from the other, ends their follows

@@ -56,6 +56,7 @@ pub struct TweetRow {
     pub repost_count: i64,
     /// Usernames of the accounts mentioned, in order (never NULL elements).
     pub mentions: Vec<Option<String>>,
+    pub reply_to_username: Option<String>,
 }
 
 #[derive(Insertable)]

@@ -157,6 +157,44 @@ pub fn replies(
     })
 }
 
+/// Most ancestors a thread shows above a tweet.
+pub const MAX_ANCESTORS: i64 = 50;
+
+#[derive(QueryableByName)]
+struct AncestorId {
+    #[diesel(sql_type = BigInt)]
+    id: TweetId,
+}
+
+/// The tweets `id` answers, up its reply chain to the root (or the nearest
+/// [`MAX_ANCESTORS`]), root first; those the reader may not see are left
+/// out. A 404 when the tweet itself is hidden or does not exist.
+pub fn ancestors(
+    conn: &mut PgConnection,
+    id: TweetId,
+    viewer: Option<UserId>,
+) -> Result<Vec<TweetWithAuthor>> {
+    visible_or_404(conn, id, viewer)?;
+    let chain: Vec<AncestorId> = diesel::sql_query(
+        "WITH RECURSIVE up (id, parent, depth) AS ( \
+             SELECT t.id, t.reply_to_id, 0 FROM tweets t WHERE t.id = $1 \
+             UNION ALL \
+             SELECT p.id, p.reply_to_id, up.depth + 1 FROM up JOIN tweets p ON p.id = up.parent \
+             WHERE up.depth < $2) \
+         SELECT id FROM up WHERE depth > 0",
+    )
+    .bind::<BigInt, _>(id)
+    .bind::<BigInt, _>(MAX_ANCESTORS)
+    .load(conn)?;
+    let ids: Vec<TweetId> = chain.into_iter().map(|a| a.id).collect();
+    let rows: Vec<Row> = rows_for(viewer)
+        .filter(tweets::id.eq_any(&ids))
+        .filter(for_viewer::<Visible>(viewer))
+        .order(tweets::id.asc())
+        .load(conn)?;
+    Ok(rows.into_iter().map(|row| item(row, None)).collect())
+}
+
 fn no_such_tweet(id: TweetId) -> Error {
     Error::NotFound(format!("no tweet with id {id}"))
 }

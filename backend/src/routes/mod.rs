@@ -66,6 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     .add(tweets::__path_create, tweets::create)
                     .add(tweets::__path_get, tweets::get)
                     .add(tweets::__path_replies, tweets::replies)
+                    .add(tweets::__path_ancestors, tweets::ancestors)
                     .add(tweets::__path_delete, tweets::delete)
                     .add(tweets::__path_like, tweets::like)
                     .add(tweets::__path_unlike, tweets::unlike)

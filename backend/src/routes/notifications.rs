@@ -122,8 +122,8 @@ pub async fn mark_read(
     me: AuthUser,
     query: web::Query<ReadQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let up_to = match query.up_to_id.as_deref().map(str::trim) {
-        None | Some("") => None,
+    let up_to = match query.up_to_id.as_deref() {
+        None => None,
         Some(raw) => Some(
             raw.parse::<i64>()
                 .ok()

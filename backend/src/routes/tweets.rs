@@ -311,6 +311,50 @@ pub async fn replies(
     }))
 }
 
+/// The tweets a reply answers, root first.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Ancestors {
+    /// At most 50, nearest last; those hidden from me are left out.
+    items: Vec<TweetView>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/tweets/{id}/ancestors",
+    operation_id = "listAncestors",
+    tag = "tweets",
+    summary = "The thread above a tweet: what it replies to, up to the root, root first",
+    params(
+        ("id" = i64, Path, description = "Tweet id", minimum = 1),
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The ancestors (empty for a top-level tweet)", body = Ancestors),
+        (status = 401, response = crate::routes::responses::InvalidToken),
+        (status = 404, response = crate::routes::responses::TweetNotFound),
+        (status = 503, response = crate::routes::responses::Unavailable),
+    )
+)]
+pub async fn ancestors(
+    state: web::Data<AppState>,
+    token: OptionalUnconfirmed,
+    path: web::Path<TweetId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let token = token.0;
+    let tweets = db::run(&state.pool, move |conn| {
+        let viewer = token.map(|t| t.confirm(conn)).transpose()?.map(|me| me.id);
+        Ok::<_, ApiError>(tweets::ancestors(conn, id, viewer)?)
+    })
+    .await?;
+    let media_url = &state.settings.media_url;
+    let items = tweets
+        .into_iter()
+        .map(|t| TweetView::new(t, media_url))
+        .collect();
+    Ok(HttpResponse::Ok().json(Ancestors { items }))
+}
+
 #[utoipa::path(
     delete,
     path = "/tweets/{id}",

@@ -124,7 +124,7 @@ impl AuthorView {
 #[schema(as = Tweet, example = json!({"id": 42, "text": "Hello, world! #first @bob", "image_url": null,
     "image_alt": null, "created_at": "2026-11-25T18:00:00.000000Z",
     "author": {"id": 1, "username": "alice", "display_name": "Alice", "avatar_url": null},
-    "reply_to_id": null, "mentions": ["bob"], "like_count": 3, "reply_count": 1, "repost_count": 0,
+    "reply_to_id": null, "reply_to_username": null, "mentions": ["bob"], "like_count": 3, "reply_count": 1, "repost_count": 0,
     "liked_by_me": false, "reposted_by_me": false, "reposted_by": null}))]
 pub struct TweetView {
     #[schema(minimum = 1, value_type = i64)]
@@ -144,6 +144,10 @@ pub struct TweetView {
     /// The tweet this replies to; null for a top-level tweet or when the parent was deleted.
     #[schema(minimum = 1, required = true, value_type = Option<i64>)]
     pub reply_to_id: Option<TweetId>,
+    /// Whom a reply answers: the parent's author, kept when the parent is
+    /// deleted; null for a top-level tweet.
+    #[schema(required = true)]
+    pub reply_to_username: Option<String>,
     /// The accounts the text @mentions, as their usernames are spelled, in
     /// the order they first appear (a mention of no account is not listed).
     pub mentions: Vec<String>,
@@ -180,6 +184,7 @@ impl TweetView {
             created_at: tweet.created_at,
             author: AuthorView::new(author, media_url),
             reply_to_id: tweet.reply_to_id,
+            reply_to_username: tweet.reply_to_username,
             mentions: tweet.mentions.into_iter().flatten().collect(),
             like_count: tweet.like_count,
             reply_count: tweet.reply_count,

@@ -389,13 +389,12 @@ async fn notifications_group_likes_reposts_and_follows_and_undo_removes_them() {
         2,
         "the marker never moves back"
     );
-    app.send(app.request(
-        reqwest::Method::POST,
-        "/api/v1/notifications/read?up_to_id=x",
-        Some(&alice.token),
-    ))
-    .await
-    .problem(400);
+    for bad in ["x", "", "0", "-3", "1.5"] {
+        let path = format!("/api/v1/notifications/read?up_to_id={bad}");
+        app.send(app.request(reqwest::Method::POST, &path, Some(&alice.token)))
+            .await
+            .problem(400);
+    }
 
     // Undo: an unlike shrinks the group, an unfollow too, an undone repost
     // and a deleted reply vanish.
@@ -472,4 +471,59 @@ async fn reposts_count_against_the_posting_limit() {
     res.problem(429);
     assert!(res.header("retry-after").is_some());
     delete_ok(&app, &bob, &format!("/api/v1/tweets/{first}/repost")).await;
+}
+
+/// A reply says whom it answers, and a thread's ancestors come root first,
+/// without those hidden from the reader.
+#[actix_web::test]
+async fn a_reply_names_whom_it_answers_and_its_ancestors_come_root_first() {
+    let app = spawn_app().await;
+    let ana = app.register("ana").await;
+    let ben = app.register("ben").await;
+    let cat = app.register("cat").await;
+    let root = app.post_tweet(&ana, "root").await["id"].as_i64().unwrap();
+    let middle = app.reply(&ben, root, "middle").await;
+    assert_eq!(middle["reply_to_username"], "ana");
+    let middle = middle["id"].as_i64().unwrap();
+    let leaf = app.reply(&cat, middle, "leaf").await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        app.post_tweet(&ana, "top").await["reply_to_username"],
+        Value::Null
+    );
+
+    let up = |id: i64, token: Option<String>| {
+        let app = &app;
+        async move {
+            let body = app
+                .get(&format!("/api/v1/tweets/{id}/ancestors"), token.as_deref())
+                .await
+                .expect(200);
+            ids(body["items"].as_array().unwrap())
+        }
+    };
+    assert_eq!(up(leaf, None).await, vec![root, middle]);
+    assert_eq!(up(root, None).await, Vec::<i64>::new());
+    app.get("/api/v1/tweets/999999/ancestors", None)
+        .await
+        .problem(404);
+
+    // Ana blocks Cat: Cat's thread shows him only Ben's tweet above his own.
+    put_ok(&app, &ana, "/api/v1/users/cat/block").await;
+    assert_eq!(up(leaf, Some(cat.token.clone())).await, vec![middle]);
+    delete_ok(&app, &ana, "/api/v1/users/cat/block").await;
+
+    // The parent deleted: the reply still names whom it answered.
+    let res = app
+        .delete(&format!("/api/v1/tweets/{middle}"), Some(&ben.token))
+        .await;
+    assert_eq!(res.status.as_u16(), 204);
+    let shown = app
+        .get(&format!("/api/v1/tweets/{leaf}"), None)
+        .await
+        .expect(200);
+    assert_eq!(shown["reply_to_id"], Value::Null);
+    assert_eq!(shown["reply_to_username"], "ben");
+    assert_eq!(up(leaf, None).await, Vec::<i64>::new());
 }
