@@ -1,3 +1,8 @@
+DROP INDEX tweet_tags_tag_prefix_idx;
+DROP INDEX users_display_name_prefix_idx;
+DROP INDEX users_username_prefix_idx;
+DROP INDEX tweets_search_idx;
+
 DROP FUNCTION home_timeline_ids(BIGINT, BIGINT, BIGINT);
 ALTER FUNCTION home_timeline_merge(BIGINT, BIGINT, BIGINT) RENAME TO home_timeline_ids;
 

@@ -379,3 +379,12 @@ BEGIN
     END LOOP;
     RETURN kept[1:n];
 END $$;
+
+-- Search ----------------------------------------------------------------------
+-- Tweets by full text (English stemming: "running" finds "run"), ranked;
+-- accounts and hashtags by prefix (text_pattern_ops: a LIKE 'ab%' range
+-- scan whatever the database's collation).
+CREATE INDEX tweets_search_idx ON tweets USING gin (to_tsvector('english', text)) WHERE repost_of_id IS NULL;
+CREATE INDEX users_username_prefix_idx ON users (lower(username) text_pattern_ops);
+CREATE INDEX users_display_name_prefix_idx ON users (lower(display_name) text_pattern_ops);
+CREATE INDEX tweet_tags_tag_prefix_idx ON tweet_tags (tag text_pattern_ops);

@@ -10,6 +10,7 @@ pub mod fanout;
 pub mod follows;
 pub mod models;
 pub mod notifications;
+pub mod search;
 pub mod sessions;
 pub mod tweets;
 pub mod users;

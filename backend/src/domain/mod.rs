@@ -10,7 +10,7 @@ mod user;
 
 pub use id::{TweetId, UserId};
 pub use idempotency::{Idempotency, IdempotencyKey};
-pub use page::{Cursor, CursorKind, PageLimit};
+pub use page::{Cursor, CursorKind, PageLimit, RankCursor};
 pub use text::TweetText;
 pub use user::{Bio, DisplayName, Password, Username};
 

@@ -10,6 +10,7 @@ mod new_tweet;
 mod notifications;
 pub mod openapi;
 mod responses;
+mod search;
 mod spa;
 mod tweets;
 pub mod upload;
@@ -77,7 +78,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                         notifications::__path_unread_count,
                         notifications::unread_count,
                     )
-                    .add(notifications::__path_mark_read, notifications::mark_read),
+                    .add(notifications::__path_mark_read, notifications::mark_read)
+                    .add(search::__path_tweets, search::tweets)
+                    .add(search::__path_accounts, search::accounts)
+                    .add(search::__path_tags, search::tags)
+                    .add(search::__path_suggestions, search::suggestions),
             ),
     )
     .map(|cfg| {

@@ -55,6 +55,7 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
         (name = "me", description = "The signed-in account"),
         (name = "users", description = "Profiles and the follow graph"),
         (name = "tweets", description = "Tweets, replies, likes, reposts and timelines"),
+        (name = "search", description = "Tweets, accounts and hashtags; whom to follow"),
         (name = "notifications", description = "Likes, replies, reposts, follows and mentions of the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics"),
     )

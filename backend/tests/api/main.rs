@@ -17,6 +17,7 @@ mod pagination;
 mod ratelimit;
 mod reliability;
 mod schema;
+mod search;
 mod security;
 mod sessions;
 mod social;
