@@ -133,6 +133,10 @@ pub struct Settings {
     pub fanout_max_followers: i64,
     /// Whether this process runs the fan-out worker (`FANOUT_WORKER`).
     pub fanout_worker: bool,
+    /// Whether this process listens for live events (PostgreSQL `LISTEN`)
+    /// for its streaming endpoints; off, the streams send only what they
+    /// find when they open.
+    pub live_events: bool,
     pub static_dir: Option<PathBuf>,
     pub media_root: PathBuf,
     pub media_url: String,
@@ -332,6 +336,7 @@ impl Settings {
         let fanout_max_followers =
             parse_num(&get, "FANOUT_MAX_FOLLOWERS", 10_000i64, &mut problems);
         let fanout_worker = parse_bool(&get, "FANOUT_WORKER", true, &mut problems);
+        let live_events = parse_bool(&get, "LIVE_EVENTS", true, &mut problems);
         if fanout_max_followers < 0 {
             problems.push("FANOUT_MAX_FOLLOWERS must not be negative".into());
         }
@@ -420,6 +425,7 @@ impl Settings {
             max_connections_per_worker,
             fanout_max_followers,
             fanout_worker,
+            live_events,
             static_dir: get("STATIC_DIR").map(PathBuf::from),
             media_root: get("MEDIA_ROOT")
                 .map(PathBuf::from)

@@ -31,6 +31,8 @@ pub struct Application {
     port: u16,
     /// The home-timeline fan-out worker, started with the server.
     fanout: Option<(DbPool, i64, crate::db::fanout::FanoutMetrics)>,
+    /// The live-event listener's database URL and hub, when it runs.
+    events: Option<(String, crate::db::events::Hub)>,
     server: Server,
     metrics_port: Option<u16>,
     metrics_server: Option<Server>,
@@ -75,6 +77,9 @@ impl Application {
                 state.fanout.clone(),
             )
         });
+        let events = settings
+            .live_events
+            .then(|| (settings.database_url.clone(), state.events.clone()));
         let shutdown_secs = settings.shutdown_timeout.as_secs();
         let workers = settings.http_workers;
         let (metrics_port, metrics_server) = match metrics_listener {
@@ -134,6 +139,7 @@ impl Application {
         Ok(Self {
             port,
             fanout,
+            events,
             server,
             metrics_port,
             metrics_server,
@@ -166,9 +172,15 @@ impl Application {
                 metrics,
             ))
         });
+        let listener = self
+            .events
+            .map(|(url, hub)| actix_web::rt::spawn(crate::db::events::run_listener(url, hub)));
         let result = self.server.await;
         if let Some(worker) = fanout {
             worker.abort();
+        }
+        if let Some(listener) = listener {
+            listener.abort();
         }
         if let Some(handle) = metrics {
             handle.stop(true).await;

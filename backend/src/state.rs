@@ -29,6 +29,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// What the home-timeline fan-out worker reports (in `metrics` too).
     pub fanout: crate::db::fanout::FanoutMetrics,
+    /// Live events for the streaming endpoints (`db::events`).
+    pub events: crate::db::events::Hub,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
         Ok(Self {
             metrics: Arc::new(metrics),
             fanout,
+            events: crate::db::events::Hub::default(),
             jwt: JwtKeys::new(
                 settings.jwt_secret.expose().as_bytes(),
                 settings.access_token_ttl,

@@ -1,3 +1,13 @@
+DROP TRIGGER follows_events_delete ON follows;
+DROP TRIGGER follows_events_insert ON follows;
+DROP FUNCTION follows_events_after_delete();
+DROP FUNCTION follows_events_after_insert();
+DROP TRIGGER tweets_events ON tweets;
+DROP FUNCTION tweets_events_after_insert();
+DROP TRIGGER notifications_events ON notifications;
+DROP FUNCTION notifications_events_after_insert();
+DROP FUNCTION tweets_events_notify(TEXT, BIGINT[]);
+
 DROP INDEX tweet_tags_tag_prefix_idx;
 DROP INDEX users_display_name_prefix_idx;
 DROP INDEX users_username_prefix_idx;

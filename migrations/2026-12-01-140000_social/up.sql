@@ -388,3 +388,59 @@ CREATE INDEX tweets_search_idx ON tweets USING gin (to_tsvector('english', text)
 CREATE INDEX users_username_prefix_idx ON users (lower(username) text_pattern_ops);
 CREATE INDEX users_display_name_prefix_idx ON users (lower(display_name) text_pattern_ops);
 CREATE INDEX tweet_tags_tag_prefix_idx ON tweet_tags (tag text_pattern_ops);
+
+-- Live events -----------------------------------------------------------------
+-- Each API process LISTENs on `tweets_events` (db::events) and wakes the
+-- streams of the accounts a statement concerns, whichever process made the
+-- change: `n <ids>` new notifications for these recipients, `t <ids>` new
+-- tweets or reposts by these authors, `f <ids>` follows changed for these
+-- followers. One NOTIFY per statement; past 500 accounts (a bulk load) the
+-- list is `*`: every stream looks.
+CREATE FUNCTION tweets_events_notify(kind TEXT, ids BIGINT[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    PERFORM pg_notify('tweets_events', kind || ' ' || CASE WHEN cardinality(ids) > 500 THEN '*'
+                                                           ELSE array_to_string(ids, ' ') END);
+END $$;
+
+CREATE FUNCTION notifications_events_after_insert() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM tweets_events_notify('n', ARRAY(SELECT DISTINCT recipient_id FROM new_rows));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER notifications_events AFTER INSERT ON notifications
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION notifications_events_after_insert();
+
+CREATE FUNCTION tweets_events_after_insert() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM tweets_events_notify('t', ARRAY(SELECT DISTINCT author_id FROM new_rows));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER tweets_events AFTER INSERT ON tweets
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tweets_events_after_insert();
+
+CREATE FUNCTION follows_events_after_insert() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM tweets_events_notify('f', ARRAY(SELECT DISTINCT follower_id FROM new_rows));
+    RETURN NULL;
+END $$;
+CREATE FUNCTION follows_events_after_delete() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM tweets_events_notify('f', ARRAY(SELECT DISTINCT follower_id FROM old_rows));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER follows_events_insert AFTER INSERT ON follows
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION follows_events_after_insert();
+CREATE TRIGGER follows_events_delete AFTER DELETE ON follows
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION follows_events_after_delete();

@@ -91,3 +91,16 @@ pub fn list(
         next_after: page.next_after,
     })
 }
+
+/// Everyone `follower` follows.
+pub fn followee_ids(
+    conn: &mut PgConnection,
+    follower: UserId,
+) -> Result<std::collections::HashSet<UserId>> {
+    Ok(follows::table
+        .filter(follows::follower_id.eq(follower))
+        .select(follows::followee_id)
+        .load::<UserId>(conn)?
+        .into_iter()
+        .collect())
+}

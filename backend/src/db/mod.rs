@@ -6,6 +6,7 @@
 
 pub mod blocks;
 mod error;
+pub mod events;
 pub mod fanout;
 pub mod follows;
 pub mod models;

@@ -74,6 +74,8 @@ pub struct NewTweet<'a> {
 /// repost put it there.
 #[derive(Debug, Clone)]
 pub struct TweetWithAuthor {
+    /// The row's place in its list: the tweet's id, or the repost's own.
+    pub position: TweetId,
     pub tweet: TweetRow,
     pub author: AuthorRow,
     pub liked_by_me: bool,

@@ -14,7 +14,7 @@ use super::models::{AuthorRow, Page, TweetWithAuthor};
 use super::Result;
 use crate::{
     domain::{TweetId, UserId},
-    schema::{notification_groups, users},
+    schema::{notification_groups, notifications, users},
 };
 
 /// Actors named per group (the newest first); `count` says how many in all.
@@ -160,4 +160,59 @@ pub fn mark_read(conn: &mut PgConnection, me: UserId, up_to: Option<i64>) -> Res
         .first(conn)
         .optional()?
         .ok_or(super::Error::AccountGone)
+}
+
+/// One notification event, as a live stream sends it.
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub id: i64,
+    pub kind: String,
+    pub tweet_id: Option<TweetId>,
+    pub created_at: DateTime<Utc>,
+    pub actor: AuthorRow,
+}
+
+/// `me`'s notification events after `after`, oldest first, at most `limit`
+/// (the newest ones when more came).
+pub fn events_after(
+    conn: &mut PgConnection,
+    me: UserId,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    type Found = (i64, String, Option<TweetId>, DateTime<Utc>, AuthorRow);
+    let mut rows: Vec<Found> = notifications::table
+        .inner_join(users::table.on(users::id.eq(notifications::actor_id)))
+        .filter(notifications::recipient_id.eq(me))
+        .filter(notifications::id.gt(after))
+        .order(notifications::id.desc())
+        .limit(limit)
+        .select((
+            notifications::id,
+            notifications::kind,
+            notifications::tweet_id,
+            notifications::created_at,
+            AuthorRow::as_select(),
+        ))
+        .load(conn)?;
+    rows.reverse();
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, tweet_id, created_at, actor)| EventRow {
+            id,
+            kind,
+            tweet_id,
+            created_at,
+            actor,
+        })
+        .collect())
+}
+
+/// The newest notification of `me` (0: none): later ones are above it.
+pub fn newest_id(conn: &mut PgConnection, me: UserId) -> Result<i64> {
+    let newest: Option<i64> = notification_groups::table
+        .filter(notification_groups::recipient_id.eq(me))
+        .select(diesel::dsl::max(notification_groups::latest_id))
+        .first(conn)?;
+    Ok(newest.unwrap_or(0))
 }

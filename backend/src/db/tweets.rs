@@ -127,6 +127,32 @@ pub fn timeline(
     })
 }
 
+/// The home timeline's items above `after` (positions), oldest first: what a
+/// live stream sends next; at most `limit`, the newest ones when more came.
+pub fn home_since(
+    conn: &mut PgConnection,
+    me: UserId,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<TweetWithAuthor>> {
+    let page = timeline(conn, Timeline::Home(me), Some(me), None, limit)?;
+    let mut items: Vec<TweetWithAuthor> = page
+        .items
+        .into_iter()
+        .filter(|t| t.position.get() > after)
+        .collect();
+    items.reverse();
+    Ok(items)
+}
+
+/// The newest row of `tweets`: every later tweet or repost is above it.
+pub fn newest_position(conn: &mut PgConnection) -> Result<i64> {
+    let newest: Option<TweetId> = tweets::table
+        .select(diesel::dsl::max(tweets::id))
+        .first(conn)?;
+    Ok(newest.map_or(0, TweetId::get))
+}
+
 diesel::define_sql_function! {
     /// One page of a home timeline's tweet ids, newest first (see the
     /// migrations `home_timeline` and `social`).
@@ -234,6 +260,7 @@ fn item(
     reposted_by: Option<AuthorRow>,
 ) -> TweetWithAuthor {
     TweetWithAuthor {
+        position: tweet.id,
         tweet,
         author,
         liked_by_me,
@@ -261,6 +288,7 @@ fn with_originals(
         .filter_map(|row| match row.0.repost_of_id {
             None => Some(item(row, None)),
             Some(original) => originals.get(&original).cloned().map(|mut o| {
+                o.position = row.0.id;
                 o.reposted_by = Some(row.1);
                 o
             }),

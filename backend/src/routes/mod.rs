@@ -12,6 +12,7 @@ pub mod openapi;
 mod responses;
 mod search;
 mod spa;
+mod streaming;
 mod tweets;
 pub mod upload;
 mod users;
@@ -82,7 +83,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     .add(search::__path_tweets, search::tweets)
                     .add(search::__path_accounts, search::accounts)
                     .add(search::__path_tags, search::tags)
-                    .add(search::__path_suggestions, search::suggestions),
+                    .add(search::__path_suggestions, search::suggestions)
+                    .add(streaming::__path_notifications, streaming::notifications)
+                    .add(streaming::__path_home, streaming::home),
             ),
     )
     .map(|cfg| {

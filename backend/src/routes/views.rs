@@ -10,7 +10,7 @@ use crate::{
     domain::{Cursor, CursorKind, PageLimit, TweetId, UserId},
 };
 
-fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+pub fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Micros, true))
 }
 
@@ -109,7 +109,7 @@ pub struct AuthorView {
 }
 
 impl AuthorView {
-    fn new(a: AuthorRow, media_url: &str) -> Self {
+    pub fn new(a: AuthorRow, media_url: &str) -> Self {
         Self {
             avatar_url: media(media_url, a.avatar_path.as_deref()),
             id: a.id,
@@ -170,6 +170,7 @@ pub struct TweetView {
 impl TweetView {
     pub fn new(t: TweetWithAuthor, media_url: &str) -> Self {
         let TweetWithAuthor {
+            position: _,
             tweet,
             author,
             liked_by_me,

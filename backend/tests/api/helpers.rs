@@ -187,6 +187,8 @@ pub async fn spawn_app_on(db: TestDb, configure: impl FnOnce(&mut Settings)) -> 
     // reads are right without it. Tests that want copies drain the queue
     // (`db::fanout::drain`); timeline.rs runs the real worker once.
     settings.fanout_worker = false;
+    // No event listener either (a connection per app): streaming.rs turns it on.
+    settings.live_events = false;
     configure(&mut settings);
     let pool_metrics = db::PoolMetrics::default();
     let queries = pool_metrics.queries.clone();

@@ -22,6 +22,7 @@ mod security;
 mod sessions;
 mod social;
 mod static_files;
+mod streaming;
 mod timeline;
 mod tweets;
 mod users;
