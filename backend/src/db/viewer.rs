@@ -9,6 +9,10 @@
 //! marker type of its own as its static query id: a query using it is
 //! prepared once per connection like any other static diesel query.
 //! They may only be used in queries over the `tweets` table, unaliased.
+//! Each starts by testing the reader's id against 0 (anonymous), which
+//! PostgreSQL evaluates before the subqueries it guards (it keeps the order
+//! of an expression's `AND`/`OR` arguments and stops at the first that
+//! decides): an anonymous page costs no probes at all.
 
 use std::marker::PhantomData;
 
@@ -77,7 +81,8 @@ impl<M: ViewerSql, GB> ValidGrouping<GB> for ForViewer<M> {
 pub struct Visible;
 impl ViewerSql for Visible {
     const PARTS: &'static [&'static str] = &[
-        "(NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = tweets.author_id AND b.blocked_id = ",
+        "(",
+        " = 0 OR (NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = tweets.author_id AND b.blocked_id = ",
         ") OR (b.blocker_id = ",
         " AND b.blocked_id = tweets.author_id)) \
          AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = ",
@@ -87,7 +92,7 @@ impl ViewerSql for Visible {
         ") OR (b.blocker_id = ",
         " AND b.blocked_id = tweets.repost_of_author_id)) \
            AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = ",
-        " AND m.muted_id = tweets.repost_of_author_id))))",
+        " AND m.muted_id = tweets.repost_of_author_id)))))",
     ];
 }
 
@@ -99,13 +104,14 @@ impl ViewerSql for Visible {
 pub struct NotBlocked;
 impl ViewerSql for NotBlocked {
     const PARTS: &'static [&'static str] = &[
-        "(NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = tweets.author_id AND b.blocked_id = ",
+        "(",
+        " = 0 OR (NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = tweets.author_id AND b.blocked_id = ",
         ") OR (b.blocker_id = ",
         " AND b.blocked_id = tweets.author_id)) \
          AND (tweets.repost_of_author_id IS NULL OR \
            NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = tweets.repost_of_author_id AND b.blocked_id = ",
         ") OR (b.blocker_id = ",
-        " AND b.blocked_id = tweets.repost_of_author_id))))",
+        " AND b.blocked_id = tweets.repost_of_author_id)))))",
     ];
 }
 
@@ -114,8 +120,9 @@ impl ViewerSql for NotBlocked {
 pub struct Liked;
 impl ViewerSql for Liked {
     const PARTS: &'static [&'static str] = &[
-        "EXISTS (SELECT 1 FROM likes l WHERE l.user_id = ",
-        " AND l.tweet_id = tweets.id)",
+        "(",
+        " <> 0 AND EXISTS (SELECT 1 FROM likes l WHERE l.user_id = ",
+        " AND l.tweet_id = tweets.id))",
     ];
 }
 
@@ -124,8 +131,9 @@ impl ViewerSql for Liked {
 pub struct Reposted;
 impl ViewerSql for Reposted {
     const PARTS: &'static [&'static str] = &[
-        "EXISTS (SELECT 1 FROM tweets r WHERE r.repost_of_id = tweets.id AND r.author_id = ",
-        ")",
+        "(",
+        " <> 0 AND EXISTS (SELECT 1 FROM tweets r WHERE r.repost_of_id = tweets.id AND r.author_id = ",
+        "))",
     ];
 }
 
