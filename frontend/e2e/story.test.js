@@ -105,7 +105,7 @@ test('two people sign up, post, follow, like, reply, delete and edit their profi
   await post(b, `Welcome, @${alice}!`);
   await b.locator('.tweet-list .tweet', { hasText: 'Welcome,' }).waitFor();
   // The thread's own count follows.
-  await b.locator('main > div > .tweet').getByRole('link', { name: '1 reply' }).waitFor();
+  await b.locator('.tweet.focal').getByRole('link', { name: '1 reply' }).waitFor();
   await shot(b, '03-thread');
 
   // Alice, on Explore, is told about Bob's new tweet without a reload.

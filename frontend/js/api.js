@@ -141,13 +141,14 @@ export const api = {
     return request('GET', `${path}?${q}`);
   },
   tweet: (id) => request('GET', `/tweets/${id}`),
-  post: ({ text, replyTo, image, key }) => {
+  post: ({ text, replyTo, image, imageAlt, key }) => {
     const headers = { 'Idempotency-Key': key };
     if (image) {
       const form = new FormData();
       form.append('text', text);
       if (replyTo) form.append('reply_to_id', String(replyTo));
       form.append('image', image);
+      if (imageAlt) form.append('image_alt', imageAlt);
       return request('POST', '/tweets', { form, headers });
     }
     return request('POST', '/tweets', { json: { text, reply_to_id: replyTo || null }, headers });

@@ -2,12 +2,14 @@
 // session, the flash banner, the nav bar and the router, then shows the page.
 // The pages are in views/, their parts in components/, the routes in router.js.
 import { api, session, whenSessionExpires } from './api.js';
+import { startClock } from './clock.js';
 import { mountFlash } from './components/flash.js';
 import { navBar } from './components/nav-bar.js';
 import { go } from './navigation.js';
 import { startRouter } from './router.js';
 
 mountFlash(document.getElementById('flash'));
+startClock(document);
 const nav = navBar(document.getElementById('nav-links'));
 const router = startRouter({ outlet: document.getElementById('main'), beforeEach: nav.render });
 

@@ -6,6 +6,7 @@ import { go, isRedirect, onNavigate, redirect } from './navigation.js';
 import { authView } from './views/auth.js';
 import { homeView } from './views/home.js';
 import { notFoundView } from './views/not-found.js';
+import { notificationsView } from './views/notifications.js';
 import { profileView } from './views/profile.js';
 import { publicView } from './views/public.js';
 import { settingsView } from './views/settings.js';
@@ -21,6 +22,7 @@ const routes = [
   { name: 'home', path: /^\/home$/, view: homeView, login: true },
   { name: 'login', path: /^\/login$/, view: authView, args: () => ['login'] },
   { name: 'signup', path: /^\/signup$/, view: authView, args: () => ['signup'] },
+  { name: 'notifications', path: /^\/notifications$/, view: notificationsView, login: true },
   { name: 'settings', path: /^\/settings$/, view: settingsView, login: true },
   { name: 'profile', path: /^\/u\/([A-Za-z0-9_]{3,30})$/, view: profileView, args: (m) => [m[1]] },
   { name: 'thread', path: /^\/t\/([1-9][0-9]{0,15})$/, view: threadView, args: (m) => [Number(m[1])] },

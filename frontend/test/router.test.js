@@ -22,13 +22,13 @@ test('every path resolves to its view and arguments', () => {
     assert.deepEqual(target.args, args, path);
     assert.equal(typeof target.view, 'function', path);
   }
-  for (const path of ['/nope', '/t/0', '/t/abc', '/u/ab', '/home/', '/tag/a/b', '/settings/x']) {
+  for (const path of ['/nope', '/t/0', '/t/abc', '/u/ab', '/home/', '/tag/a/b', '/settings/x', '/notifications/1']) {
     assert.equal(resolve(path, alice).name, 'not-found', path);
   }
 });
 
 test('pages that need a login redirect visitors to it, and come back after', () => {
-  for (const path of ['/home', '/settings']) {
+  for (const path of ['/home', '/settings', '/notifications']) {
     const target = resolve(path, null);
     assert.ok(isRedirect(target), path);
     assert.equal(target.to, `/login?next=${path}`);

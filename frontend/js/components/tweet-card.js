@@ -1,89 +1,74 @@
-// One tweet: author, text with links, image, replies link, like and delete.
-import { api, currentUser } from '../api.js';
+// One tweet: who reposted it, author, whom it replies to, text with links,
+// image (opens in a lightbox), replies link, like, repost and delete.
+import { currentUser } from '../api.js';
 import { h, replace } from '../dom.js';
-import { go, link } from '../navigation.js';
-import { formatTime } from '../text.js';
-import { flash } from './flash.js';
-import { avatar, textWithLinks } from './ui.js';
+import { link } from '../navigation.js';
+import { nameOf } from '../notification-text.js';
+import { openLightbox } from './lightbox.js';
+import { deleteButton, likeButton, repostButton } from './tweet-actions.js';
+import { avatar, relativeTime, textWithLinks } from './ui.js';
 
-function likeButton(tweet) {
-  const el = h('button', {
+/** The tweet's image as a button that opens it full size; alt is the author's description or empty. */
+function image(tweet) {
+  const alt = tweet.image_alt || '';
+  const button = h('button', {
     type: 'button',
-    class: 'action like',
-    'aria-pressed': String(tweet.liked_by_me),
-    'aria-label': tweet.liked_by_me ? 'Unlike' : 'Like',
-  });
-  const paint = () => {
-    el.setAttribute('aria-pressed', String(tweet.liked_by_me));
-    el.setAttribute('aria-label', tweet.liked_by_me ? 'Unlike' : 'Like');
-    replace(el, h('span', { 'aria-hidden': 'true' }, tweet.liked_by_me ? '♥' : '♡'), ` ${tweet.like_count}`);
-  };
-  paint();
-  el.addEventListener('click', async () => {
-    if (!currentUser()) {
-      go(`/login?next=${encodeURIComponent(location.pathname)}`);
-      return;
-    }
-    // Optimistic: show the change at once, roll back if the server says no.
-    const before = { liked: tweet.liked_by_me, count: tweet.like_count };
-    tweet.liked_by_me = !before.liked;
-    tweet.like_count = before.count + (tweet.liked_by_me ? 1 : -1);
-    paint();
-    try {
-      const fresh = await api.like(tweet.id, tweet.liked_by_me);
-      tweet.liked_by_me = fresh.liked_by_me;
-      tweet.like_count = fresh.like_count;
-    } catch (err) {
-      tweet.liked_by_me = before.liked;
-      tweet.like_count = before.count;
-      flash(`Could not ${before.liked ? 'unlike' : 'like'} the tweet: ${err.message}`, 'error');
-    }
-    paint();
-  });
-  return el;
+    class: 'image-button',
+    'aria-label': alt ? `Open image: ${alt}` : 'Open image (no description)',
+  }, h('img', { class: 'tweet-image', src: tweet.image_url, alt, loading: 'lazy' }));
+  button.addEventListener('click', () => openLightbox({ src: tweet.image_url, alt, trigger: button }));
+  return button;
 }
 
-function deleteButton(tweet, card, onDeleted) {
-  return h('button', {
-    type: 'button',
-    class: 'action delete',
-    onclick: async () => {
-      if (!confirm('Delete this tweet? This cannot be undone.')) return;
-      try {
-        await api.remove(tweet.id);
-        card.remove();
-        flash('Tweet deleted.');
-        onDeleted?.(tweet);
-      } catch (err) {
-        flash(`Could not delete the tweet: ${err.message}`, 'error');
-      }
-    },
-  }, 'Delete');
+/** The picture links where the name does: one link for the keyboard and screen readers, not two. */
+function avatarLink(href, author) {
+  const a = link(href, avatar(author));
+  a.setAttribute('tabindex', '-1');
+  a.setAttribute('aria-hidden', 'true');
+  return a;
 }
 
-/** A tweet card: {el}. `onDeleted(tweet)` runs after its author deleted it. */
-export function tweetCard(tweet, { onDeleted } = {}) {
+function repostNote(by) {
+  return h('p', { class: 'repost-note' },
+    h('span', { class: 'repost-icon', 'aria-hidden': 'true' }, '⟲ '),
+    link(`/u/${by.username}`, nameOf(by)), ' reposted');
+}
+
+function replyNote(tweet) {
+  if (tweet.reply_to_username) {
+    return h('p', { class: 'reply-note' }, 'Replying to ', link(`/u/${tweet.reply_to_username}`, `@${tweet.reply_to_username}`));
+  }
+  return tweet.reply_to_id ? h('p', { class: 'reply-note' }, link(`/t/${tweet.reply_to_id}`, 'Replying to a tweet')) : null;
+}
+
+/**
+ * A tweet card: {el}. `onDeleted(tweet)` runs after its author deleted it.
+ * In a thread (`inThread`) the line between cards says what replies to
+ * what, so "Replying to" is left out; `focal` marks the thread's own tweet.
+ */
+export function tweetCard(tweet, { onDeleted, inThread = false, focal = false } = {}) {
   const user = currentUser();
   const mine = user && user.id === tweet.author.id;
-  const like = likeButton(tweet);
-  const el = h('article', { class: 'tweet', dataset: { id: tweet.id } });
+  const el = h('article', { class: `tweet${focal ? ' focal' : ''}`, dataset: { id: tweet.id }, 'aria-current': focal ? 'page' : null });
   const del = mine ? deleteButton(tweet, el, onDeleted) : null;
-  const when = new Date(tweet.created_at);
+  const profile = `/u/${tweet.author.username}`;
   replace(el,
-    h('div', { class: 'tweet-avatar' }, link(`/u/${tweet.author.username}`, avatar(tweet.author))),
-    h('div', { class: 'tweet-body' },
-      h('header', { class: 'tweet-head' },
-        link(`/u/${tweet.author.username}`, h('strong', { class: 'name' }, tweet.author.display_name || tweet.author.username)),
-        h('span', { class: 'handle' }, ` @${tweet.author.username}`),
-        ' · ',
-        link(`/t/${tweet.id}`, h('time', { datetime: tweet.created_at, title: when.toUTCString() }, formatTime(tweet.created_at)))),
-      tweet.reply_to_id ? h('p', { class: 'reply-note' }, link(`/t/${tweet.reply_to_id}`, 'Replying to a tweet')) : null,
-      h('p', { class: 'tweet-text' }, textWithLinks(tweet.text)),
-      tweet.image_url ? h('a', { href: tweet.image_url, target: '_blank', rel: 'noopener' },
-        h('img', { class: 'tweet-image', src: tweet.image_url, alt: 'Image attached to the tweet', loading: 'lazy' })) : null,
-      h('footer', { class: 'tweet-actions' },
-        link(`/t/${tweet.id}`, `${tweet.reply_count} ${tweet.reply_count === 1 ? 'reply' : 'replies'}`),
-        like,
-        del)));
+    tweet.reposted_by ? repostNote(tweet.reposted_by) : null,
+    h('div', { class: 'tweet-main' },
+      h('div', { class: 'tweet-avatar' }, avatarLink(profile, tweet.author)),
+      h('div', { class: 'tweet-body' },
+        h('header', { class: 'tweet-head' },
+          link(profile, h('strong', { class: 'name' }, nameOf(tweet.author))),
+          h('span', { class: 'handle' }, ` @${tweet.author.username}`),
+          ' · ',
+          link(`/t/${tweet.id}`, relativeTime(tweet.created_at))),
+        inThread ? null : replyNote(tweet),
+        h('p', { class: 'tweet-text' }, textWithLinks(tweet.text)),
+        tweet.image_url ? image(tweet) : null,
+        h('footer', { class: 'tweet-actions' },
+          link(`/t/${tweet.id}`, `${tweet.reply_count} ${tweet.reply_count === 1 ? 'reply' : 'replies'}`),
+          likeButton(tweet),
+          repostButton(tweet),
+          del))));
   return { el };
 }

@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { fetchNewer, Pager } from '../paging.js';
 import { tweetCard } from './tweet-card.js';
-import { busy, state } from './ui.js';
+import { announce, busy, errorState, loading, state } from './ui.js';
 
 const POLL_MS = 15000;
 
@@ -12,8 +12,8 @@ const POLL_MS = 15000;
  * checkForNew, destroy}. With `pollNew`, newer tweets are looked for every
  * 15 s (and on checkForNew()) until destroy(); others ignore checkForNew().
  */
-export function tweetList(path, { emptyText, pollNew = false, onEmpty } = {}) {
-  const list = h('div', { class: 'tweet-list', 'aria-live': 'polite', 'aria-busy': 'true' });
+export function tweetList(path, { emptyText, pollNew = false, onEmpty, card = {}, label = 'tweets' } = {}) {
+  const list = h('div', { class: 'tweet-list', 'aria-busy': 'true' });
   const status = h('div', { class: 'list-status' });
   const more = h('button', { type: 'button', class: 'button secondary load-more', hidden: true }, 'Load more');
   const notice = h('button', { type: 'button', class: 'new-tweets', hidden: true });
@@ -26,6 +26,7 @@ export function tweetList(path, { emptyText, pollNew = false, onEmpty } = {}) {
 
   const add = (tweets, where = 'end') => {
     const cards = tweets.map((t) => tweetCard(t, {
+      ...card,
       onDeleted: () => { shown -= 1; if (!shown) replace(status, state('empty', emptyText)); },
     }).el);
     if (where === 'start') list.prepend(...cards);
@@ -36,14 +37,16 @@ export function tweetList(path, { emptyText, pollNew = false, onEmpty } = {}) {
 
   const loadMore = async () => {
     busy(more, true);
-    replace(status, state('loading', 'Loading…'));
+    list.setAttribute('aria-busy', 'true');
+    replace(status, loading(`Loading ${label}…`, { skeleton: shown === 0 }));
     try {
-      add(await pager.next());
+      const fresh = await pager.next();
+      add(fresh);
       replace(status, shown === 0 ? state('empty', emptyText) : null);
+      announce(shown === 0 ? emptyText : `${fresh.length} ${label} loaded.`);
       if (shown === 0) onEmpty?.();
     } catch (err) {
-      replace(status, state('error', `Could not load tweets: ${err.message}`),
-        h('button', { type: 'button', class: 'button secondary', onclick: loadMore }, 'Try again'));
+      replace(status, errorState(`Could not load ${label}: ${err.message}`, loadMore));
     } finally {
       list.setAttribute('aria-busy', 'false');
       busy(more, false);

@@ -1,33 +1,11 @@
-// A user's profile (/u/alice): who they are, their counts, follow, their tweets.
+// A user's profile (/u/alice): who they are, their counts, follow, mute and
+// block, their tweets.
 import { api, currentUser } from '../api.js';
 import { h, replace } from '../dom.js';
 import { link } from '../navigation.js';
-import { flash } from '../components/flash.js';
+import { profileActions } from '../components/profile-actions.js';
 import { tweetList } from '../components/tweet-list.js';
-import { avatar, busy, state, textWithLinks } from '../components/ui.js';
-
-/** Follow / Unfollow, for a signed-in user looking at someone else. */
-function followButton(user, onChange) {
-  const button = h('button', { type: 'button', class: 'button follow' });
-  const paint = () => {
-    button.textContent = user.followed_by_me ? 'Unfollow' : 'Follow';
-    button.setAttribute('aria-pressed', String(Boolean(user.followed_by_me)));
-  };
-  paint();
-  button.addEventListener('click', async () => {
-    busy(button, true);
-    try {
-      Object.assign(user, await api.follow(user.username, !user.followed_by_me));
-      paint();
-      onChange();
-    } catch (err) {
-      flash(`Could not update: ${err.message}`, 'error');
-    } finally {
-      busy(button, false);
-    }
-  });
-  return button;
-}
+import { avatar, errorState, loading, state, textWithLinks } from '../components/ui.js';
 
 function profile(page, user) {
   const self = currentUser()?.id === user.id;
@@ -37,14 +15,24 @@ function profile(page, user) {
     h('span', {}, h('strong', {}, String(user.following_count)), ' following'),
     h('span', { class: 'followers' }, h('strong', {}, String(user.followers_count)), ' followers'));
   paintCounts();
+  const tweets = h('div', { class: 'profile-tweets' });
+  // A block hides their tweets both ways: the list is built again when it changes.
+  let blocked = null;
+  const paintTweets = () => {
+    if (blocked === Boolean(user.blocked_by_me)) return;
+    blocked = Boolean(user.blocked_by_me);
+    replace(tweets, blocked
+      ? state('empty', `You blocked @${user.username}: you don't see each other's tweets.`)
+      : page.use(tweetList(`/users/${encodeURIComponent(user.username)}/tweets`, { emptyText: 'No tweets yet.' })).el);
+  };
+  paintTweets();
   let action = null;
   if (self) {
     action = link('/settings', 'Edit profile');
     action.className = 'button secondary';
   } else if (currentUser()) {
-    action = followButton(user, paintCounts);
+    action = profileActions(user, { onChange: () => { paintCounts(); paintTweets(); } }).el;
   }
-  const tweets = page.use(tweetList(`/users/${encodeURIComponent(user.username)}/tweets`, { emptyText: 'No tweets yet.' }));
   return [
     h('section', { class: 'profile' },
       avatar(user, 'lg'),
@@ -56,21 +44,24 @@ function profile(page, user) {
         h('p', { class: 'hint' }, `Joined ${new Date(user.created_at).toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' })}`)),
       action),
     h('h2', {}, 'Tweets'),
-    tweets.el,
+    tweets,
   ];
 }
 
 export function profileView(page, username) {
-  const box = h('div', {}, state('loading', 'Loading…'));
-  (async () => {
+  const box = h('div', {}, loading('Loading the profile…'));
+  const load = async () => {
+    replace(box, loading('Loading the profile…'));
     try {
       const user = await api.user(username);
       const content = profile(page, user);
       document.title = `${user.display_name || user.username} (@${user.username}) · Tweets`;
       replace(box, content);
     } catch (err) {
-      replace(box, state('error', err.code === 'not_found' ? `There is no user named @${username}.` : err.message));
+      const missing = err.code === 'not_found' || err.status === 404;
+      replace(box, errorState(missing ? `There is no user named @${username}.` : `Could not load the profile: ${err.message}`, missing ? null : load));
     }
-  })();
+  };
+  load();
   return box;
 }
