@@ -140,7 +140,7 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
 pg=$(q "SHOW server_version")
 sizes=$(q "SELECT string_agg(format('%s %s', relname, pg_size_pretty(pg_total_relation_size(relid))), ', ' ORDER BY pg_total_relation_size(relid) DESC)
-           FROM pg_stat_user_tables WHERE relname IN ('tweets', 'home_timeline', 'follows', 'likes', 'tweet_tags', 'users')")
+           FROM pg_stat_user_tables WHERE relname IN ('tweets', 'home_timeline', 'follows', 'likes', 'tweet_tags', 'users', 'notifications', 'notification_groups')")
 {
   cat <<MD
 # Benchmarks
