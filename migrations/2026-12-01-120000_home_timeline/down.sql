@@ -1,4 +1,4 @@
-DROP FUNCTION home_timeline_ids(BIGINT, BIGINT, BIGINT);
+DROP FUNCTION home_timeline_page(BIGINT, BIGINT, BIGINT);
 DROP INDEX users_fanout_on_read_idx;
 ALTER TABLE users DROP COLUMN fanout_on_read;
 DROP INDEX follows_pending_backfill_id_idx;

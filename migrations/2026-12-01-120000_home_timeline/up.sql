@@ -64,15 +64,13 @@ CREATE INDEX users_fanout_on_read_idx ON users (id) WHERE fanout_on_read;
 -- join of every followed account's tweets. A function so that its plan is
 -- made once per connection (a generic plan: the query costs ~1 ms to run but
 -- several to plan), where the API's ad-hoc SQL would be planned each time.
--- It returns an array so that the API's page query stays a static one
--- (`tweets.id = ANY(home_timeline_ids(…))`), prepared once per connection.
-CREATE FUNCTION home_timeline_ids(reader BIGINT, before BIGINT, n BIGINT)
-RETURNS BIGINT[]
+CREATE FUNCTION home_timeline_page(reader BIGINT, before BIGINT, n BIGINT)
+RETURNS TABLE (id BIGINT)
 LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
-    RETURN ARRAY(
+    RETURN QUERY
     WITH ids AS (
         (SELECT h.tweet_id AS id FROM home_timeline h
          CROSS JOIN LATERAL (SELECT t.author_id FROM tweets t WHERE t.id = h.tweet_id OFFSET 0) a
@@ -98,5 +96,5 @@ BEGIN
              ORDER BY t.id DESC LIMIT n) c
          WHERE u.fanout_on_read)
     )
-    SELECT DISTINCT ids.id FROM ids ORDER BY ids.id DESC LIMIT n);
+    SELECT DISTINCT ids.id FROM ids ORDER BY ids.id DESC LIMIT n;
 END $$;

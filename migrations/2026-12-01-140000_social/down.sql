@@ -14,7 +14,42 @@ DROP INDEX users_username_prefix_idx;
 DROP INDEX tweets_search_idx;
 
 DROP FUNCTION home_timeline_ids(BIGINT, BIGINT, BIGINT);
-ALTER FUNCTION home_timeline_merge(BIGINT, BIGINT, BIGINT) RENAME TO home_timeline_ids;
+DROP FUNCTION home_timeline_merge(BIGINT, BIGINT, BIGINT);
+-- As the migration `home_timeline` made it.
+CREATE FUNCTION home_timeline_page(reader BIGINT, before BIGINT, n BIGINT)
+RETURNS TABLE (id BIGINT)
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH ids AS (
+        (SELECT h.tweet_id AS id FROM home_timeline h
+         CROSS JOIN LATERAL (SELECT t.author_id FROM tweets t WHERE t.id = h.tweet_id OFFSET 0) a
+         WHERE h.user_id = reader AND h.tweet_id < before
+           AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = reader AND f.followee_id = a.author_id)
+         ORDER BY h.tweet_id DESC LIMIT n)
+        UNION ALL
+        (SELECT t.id FROM tweets t WHERE t.author_id = reader AND t.id < before ORDER BY t.id DESC LIMIT n)
+        UNION ALL
+        (SELECT q.tweet_id FROM fanout_queue q
+         WHERE q.tweet_id < before
+           AND q.author_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = reader)
+         ORDER BY q.tweet_id DESC LIMIT n)
+        UNION ALL
+        (SELECT c.id FROM follows f CROSS JOIN LATERAL (
+             SELECT t.id FROM tweets t WHERE t.author_id = f.followee_id AND t.id < before
+             ORDER BY t.id DESC LIMIT n) c
+         WHERE f.follower_id = reader AND NOT f.backfilled)
+        UNION ALL
+        (SELECT c.id FROM users u JOIN follows f ON f.follower_id = reader AND f.followee_id = u.id
+         CROSS JOIN LATERAL (
+             SELECT t.id FROM tweets t WHERE t.author_id = u.id AND t.id < before
+             ORDER BY t.id DESC LIMIT n) c
+         WHERE u.fanout_on_read)
+    )
+    SELECT DISTINCT ids.id FROM ids ORDER BY ids.id DESC LIMIT n;
+END $$;
 
 DROP TRIGGER tweets_notify_delete ON tweets;
 DROP TRIGGER tweets_notify_insert ON tweets;

@@ -151,7 +151,7 @@ CREATE INDEX mutes_muted_id_idx ON mutes (muted_id);
 -- keeps each group's size and newest event, so a page of groups is one
 -- backward scan of its index. An account that the recipient blocks or
 -- mutes makes no notifications (and blocking or muting removes the ones it
--- made).
+-- made), and neither does an account that blocks the recipient.
 
 CREATE TABLE notifications (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -185,10 +185,12 @@ CREATE INDEX notification_groups_tweet_idx ON notification_groups (tweet_id) WHE
 -- Notifications up to this id have been read (`POST /notifications/read`).
 ALTER TABLE users ADD COLUMN notifications_read_id BIGINT NOT NULL DEFAULT 0;
 
--- Whether `recipient` hears nothing from `actor` (a block or a mute).
+-- Whether `recipient` hears nothing from `actor`: a block either way (the
+-- blocked account learns nothing of the blocker either), or a mute.
 CREATE FUNCTION notifications_silenced(recipient BIGINT, actor BIGINT) RETURNS BOOLEAN
 LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = recipient AND blocked_id = actor)
+    SELECT EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = recipient AND blocked_id = actor)
+                                           OR (blocker_id = actor AND blocked_id = recipient))
         OR EXISTS (SELECT 1 FROM mutes WHERE muter_id = recipient AND muted_id = actor)
 $$;
 
@@ -328,18 +330,62 @@ CREATE TRIGGER tweets_notify_delete AFTER DELETE ON tweets
     FOR EACH STATEMENT EXECUTE FUNCTION tweets_notify_after_delete();
 
 -- The home timeline, with reposts, blocks and mutes --------------------------
--- The merge of the previous migration keeps its name's job under a new one;
--- `home_timeline_ids` now drops from each merged page what the reader must
--- not see, and merges further down until the page is full or the merge runs
--- out, so a filtered row never shortens a page (which would end the walk).
--- What it drops:
---   - tweets by an account the reader blocks, mutes or is blocked by, and
---     reposts of such an account's tweets;
---   - a repost of a tweet the reader has already been shown: the original
---     by the reader or an account they follow, or an earlier repost by one
---     of them. So a tweet reposted by several followed accounts appears once,
+-- `home_timeline_page` (previous migration) becomes two functions:
+--   - `home_timeline_merge`: the same merge of the reader's copies with what
+--     is not copied, now skipping accounts the reader mutes (a block ends
+--     the follows, so the merge never meets a blocked account), returned as
+--     an array so that the API's page query stays a static one
+--     (`tweets.id = ANY(home_timeline_ids(…))`), prepared once per
+--     connection;
+--   - `home_timeline_ids`: drops from each merged page what the reader must
+--     not see, and merges further down until the page is full or the merge
+--     runs out, so a filtered row never shortens a page (which would end the
+--     walk). What it drops: reposts of tweets by an account the reader
+--     blocks, mutes or is blocked by (the merge only skips authors), and a
+--     repost of a tweet the reader has already been shown: the original by
+--     the reader or an account they follow, or an earlier repost by one of
+--     them. So a tweet reposted by several followed accounts appears once,
 --     at its first appearance, on every page walk.
-ALTER FUNCTION home_timeline_ids(BIGINT, BIGINT, BIGINT) RENAME TO home_timeline_merge;
+DROP FUNCTION home_timeline_page(BIGINT, BIGINT, BIGINT);
+
+CREATE FUNCTION home_timeline_merge(reader BIGINT, before BIGINT, n BIGINT)
+RETURNS BIGINT[]
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    RETURN ARRAY(
+    WITH ids AS (
+        (SELECT h.tweet_id AS id FROM home_timeline h
+         CROSS JOIN LATERAL (SELECT t.author_id FROM tweets t WHERE t.id = h.tweet_id OFFSET 0) a
+         WHERE h.user_id = reader AND h.tweet_id < before
+           AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = reader AND f.followee_id = a.author_id)
+           AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = reader AND m.muted_id = a.author_id)
+         ORDER BY h.tweet_id DESC LIMIT n)
+        UNION ALL
+        (SELECT t.id FROM tweets t WHERE t.author_id = reader AND t.id < before ORDER BY t.id DESC LIMIT n)
+        UNION ALL
+        (SELECT q.tweet_id FROM fanout_queue q
+         WHERE q.tweet_id < before
+           AND q.author_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = reader
+                               AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = reader AND m.muted_id = f.followee_id))
+         ORDER BY q.tweet_id DESC LIMIT n)
+        UNION ALL
+        (SELECT c.id FROM follows f CROSS JOIN LATERAL (
+             SELECT t.id FROM tweets t WHERE t.author_id = f.followee_id AND t.id < before
+             ORDER BY t.id DESC LIMIT n) c
+         WHERE f.follower_id = reader AND NOT f.backfilled
+           AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = reader AND m.muted_id = f.followee_id))
+        UNION ALL
+        (SELECT c.id FROM users u JOIN follows f ON f.follower_id = reader AND f.followee_id = u.id
+         CROSS JOIN LATERAL (
+             SELECT t.id FROM tweets t WHERE t.author_id = u.id AND t.id < before
+             ORDER BY t.id DESC LIMIT n) c
+         WHERE u.fanout_on_read
+           AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = reader AND m.muted_id = u.id))
+    )
+    SELECT DISTINCT ids.id FROM ids ORDER BY ids.id DESC LIMIT n);
+END $$;
 
 CREATE FUNCTION home_timeline_ids(reader BIGINT, before BIGINT, n BIGINT)
 RETURNS BIGINT[]

@@ -238,10 +238,33 @@ async fn a_block_hides_both_accounts_from_each_other_and_stops_every_interaction
             "alice sees bob's tweet at {path}: {seen:?}"
         );
     }
-    // A mention from Bob does not reach Alice.
+    // A mention from Bob does not reach Alice, nor hers him.
     let before = notifications(&app, &alice).await.len();
     app.post_tweet(&bob, "@alice listen").await;
     assert_eq!(notifications(&app, &alice).await.len(), before);
+    let bob_before = notifications(&app, &bob).await.len();
+    app.post_tweet(&alice, "about @bob").await;
+    assert_eq!(
+        notifications(&app, &bob).await.len(),
+        bob_before,
+        "the blocker notifies no one she blocks"
+    );
+    // The thread above Alice's reply is hidden from Bob where it is hers.
+    let answer = app.reply(&carol, alice_reply, "carol again").await["id"]
+        .as_i64()
+        .unwrap();
+    let up = app
+        .get(
+            &format!("/api/v1/tweets/{answer}/ancestors"),
+            Some(&bob.token),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        ids(up["items"].as_array().unwrap()),
+        vec![carols],
+        "alice's reply is left out"
+    );
 
     // Unblocked: visible again (the follows stay ended).
     let view = delete_ok(&app, &alice, "/api/v1/users/bob/block").await;
@@ -283,12 +306,35 @@ async fn a_mute_hides_the_muted_account_from_the_muter_only() {
         let seen = ids(&app.walk(path, Some(&alice.token), 1).await);
         assert!(!seen.contains(&bobs), "alice sees bob at {path}: {seen:?}");
     }
+    // Nor in a thread: his reply to her tweet, and the thread above it.
+    let reply = app.reply(&bob, mine, "bob answers").await["id"]
+        .as_i64()
+        .unwrap();
+    let answer = app.reply(&carol, reply, "carol answers bob").await["id"]
+        .as_i64()
+        .unwrap();
+    let replies = ids(&app
+        .walk(
+            &format!("/api/v1/tweets/{mine}/replies"),
+            Some(&alice.token),
+            5,
+        )
+        .await);
+    assert!(!replies.contains(&reply), "{replies:?}");
+    let up = app
+        .get(
+            &format!("/api/v1/tweets/{answer}/ancestors"),
+            Some(&alice.token),
+        )
+        .await
+        .expect(200);
+    assert_eq!(ids(up["items"].as_array().unwrap()), vec![mine]);
     // His profile and his tweet's page still show it; others see everything.
     assert_eq!(
         ids(&app
             .walk("/api/v1/users/bob/tweets", Some(&alice.token), 5)
             .await),
-        vec![bobs]
+        vec![reply, bobs]
     );
     app.get(&format!("/api/v1/tweets/{bobs}"), Some(&alice.token))
         .await
