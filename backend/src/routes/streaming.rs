@@ -7,6 +7,13 @@
 //! (at most [`REPLAY`] items, the newest). A comment line every
 //! [`KEEP_ALIVE`] keeps proxies from closing an idle stream, and the
 //! session is checked then too: a stream ends when its session does.
+//!
+//! Ids are handed out when a row is inserted, not when it commits, so a
+//! row may become visible after one with a larger id. A stream therefore
+//! never moves a "last id" past what it sent: each look reads the newest
+//! items above where the stream started and sends those it has not sent
+//! yet (it remembers the last [`REMEMBERED`] it sent). The late row's own
+//! commit wakes the stream (its NOTIFY is sent at commit), so it arrives.
 
 use std::{collections::HashSet, convert::Infallible, time::Duration};
 
@@ -28,10 +35,30 @@ use crate::{
     state::AppState,
 };
 
-/// How often an idle stream sends a comment (and checks its session).
-pub const KEEP_ALIVE: Duration = Duration::from_secs(25);
+/// How often an idle stream sends a comment (and checks its session): well
+/// inside a proxy's read timeout (nginx's is 30 s, and 1 h for streams).
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Most items sent when a stream catches up.
 pub const REPLAY: i64 = 100;
+/// How many sent ids a stream remembers (well above [`REPLAY`]).
+const REMEMBERED: usize = 1000;
+
+/// The ids a stream has sent, the newest [`REMEMBERED`] of them.
+#[derive(Debug, Default)]
+struct Sent(std::collections::BTreeSet<i64>);
+
+impl Sent {
+    /// Whether `id` is new (and now remembered).
+    fn first_time(&mut self, id: i64) -> bool {
+        let new = self.0.insert(id);
+        while self.0.len() > REMEMBERED {
+            self.0.pop_first();
+        }
+        // An id below everything remembered was sent long ago or is older
+        // than what a look reads: never resend it.
+        new && self.0.first().map_or(true, |oldest| id >= *oldest)
+    }
+}
 
 /// `Last-Event-ID`: a non-negative integer, or absent.
 fn last_event_id(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
@@ -70,14 +97,14 @@ fn event_stream(rx: mpsc::Receiver<Bytes>) -> HttpResponse {
 
 /// What a stream looks up when its account is concerned.
 trait Source: Send + 'static {
-    /// Sends what came after `last`; returns the new `last`, or None when
-    /// the client has gone.
+    /// Sends what came after `since` that was not sent yet; false when the
+    /// client has gone.
     fn catch_up(
         &mut self,
         state: &AppState,
         tx: &mpsc::Sender<Bytes>,
-        last: i64,
-    ) -> impl std::future::Future<Output = Result<Option<i64>, ApiError>>;
+        since: i64,
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>>;
 
     /// Whether `event` may concern this stream (false positives only cost a
     /// query).
@@ -98,18 +125,17 @@ async fn run<S: Source>(
     state: web::Data<AppState>,
     me: AuthUser,
     mut source: S,
-    last: i64,
+    since: i64,
     replay: bool,
 ) -> HttpResponse {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     // Subscribed before the first look: nothing happens unseen in between.
     let mut events = state.events.subscribe();
     actix_web::rt::spawn(async move {
-        let mut last = last;
         if replay {
-            match source.catch_up(&state, &tx, last).await {
-                Ok(Some(next)) => last = next,
-                Ok(None) => return,
+            match source.catch_up(&state, &tx, since).await {
+                Ok(true) => {}
+                Ok(false) => return,
                 Err(e) => tracing::warn!(error = %e, "stream could not catch up"),
             }
         }
@@ -130,20 +156,24 @@ async fn run<S: Source>(
                     Err(RecvError::Closed) => return,
                 },
                 _ = keep_alive.tick() => {
+                    // The comment first: a slow check never delays it.
+                    if tx.send(Bytes::from_static(b": keep-alive\n\n")).await.is_err() {
+                        return;
+                    }
                     let open = db::run(&state.pool, move |conn| {
                         sessions::is_open(conn, me.session_id, me.id)
                     })
                     .await;
-                    if matches!(open, Ok(false)) || tx.send(Bytes::from_static(b": keep-alive\n\n")).await.is_err() {
+                    if matches!(open, Ok(false)) {
                         return;
                     }
                     false
                 }
             };
             if look {
-                match source.catch_up(&state, &tx, last).await {
-                    Ok(Some(next)) => last = next,
-                    Ok(None) => return,
+                match source.catch_up(&state, &tx, since).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
                     Err(e) => tracing::warn!(error = %e, "stream could not read what is new"),
                 }
             }
@@ -173,6 +203,7 @@ pub struct NotificationEvent {
 
 struct Notifications {
     me: UserId,
+    sent: Sent,
 }
 
 impl Source for Notifications {
@@ -180,11 +211,11 @@ impl Source for Notifications {
         &mut self,
         state: &AppState,
         tx: &mpsc::Sender<Bytes>,
-        last: i64,
-    ) -> Result<Option<i64>, ApiError> {
+        since: i64,
+    ) -> Result<bool, ApiError> {
         let me = self.me;
         let (found, unread) = db::run(&state.pool, move |conn| {
-            let found = notifications::events_after(conn, me, last, REPLAY)?;
+            let found = notifications::events_after(conn, me, since, REPLAY)?;
             let unread = if found.is_empty() {
                 0
             } else {
@@ -193,9 +224,11 @@ impl Source for Notifications {
             Ok::<_, db::Error>((found, unread))
         })
         .await?;
-        let mut last = last;
         for n in found {
             let id = n.id;
+            if !self.sent.first_time(id) {
+                continue;
+            }
             let event = NotificationEvent {
                 id,
                 kind: n.kind,
@@ -206,12 +239,11 @@ impl Source for Notifications {
             };
             if let Some(bytes) = frame(id, "notification", &event) {
                 if tx.send(bytes).await.is_err() {
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
-            last = last.max(id);
         }
-        Ok(Some(last))
+        Ok(true)
     }
 
     fn concerned(&self, event: &Event) -> bool {
@@ -223,6 +255,7 @@ struct Home {
     me: UserId,
     /// The accounts whose tweets reach my home timeline (me included).
     authors: HashSet<UserId>,
+    sent: Sent,
 }
 
 impl Home {
@@ -238,25 +271,26 @@ impl Source for Home {
         &mut self,
         state: &AppState,
         tx: &mpsc::Sender<Bytes>,
-        last: i64,
-    ) -> Result<Option<i64>, ApiError> {
+        since: i64,
+    ) -> Result<bool, ApiError> {
         let me = self.me;
         let found = db::run(&state.pool, move |conn| {
-            tweets::home_since(conn, me, last, REPLAY)
+            tweets::home_since(conn, me, since, REPLAY)
         })
         .await?;
-        let mut last = last;
         for tweet in found {
             let position = tweet.position.get();
+            if !self.sent.first_time(position) {
+                continue;
+            }
             let view = TweetView::new(tweet, &state.settings.media_url);
             if let Some(bytes) = frame(position, "tweet", &view) {
                 if tx.send(bytes).await.is_err() {
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
-            last = last.max(position);
         }
-        Ok(Some(last))
+        Ok(true)
     }
 
     fn concerned(&self, event: &Event) -> bool {
@@ -280,7 +314,7 @@ impl Source for Home {
     tag = "notifications",
     summary = "My new notifications as they happen (Server-Sent Events)",
     description = "A `text/event-stream` of `notification` events (`id:` the notification id, `data:` a \
-NotificationEvent) and `: keep-alive` comments every 25 s. With `Last-Event-ID`, the notifications after it \
+NotificationEvent) and `: keep-alive` comments every 15 s. With `Last-Event-ID`, the notifications after it \
 come first (at most 100, the newest). The stream ends when the session does. Browsers: `EventSource` cannot send \
 the `Authorization` header; read the stream with `fetch`.",
     params(
@@ -312,7 +346,10 @@ pub async fn notifications(
     Ok(run(
         state,
         me,
-        Notifications { me: me.id },
+        Notifications {
+            me: me.id,
+            sent: Sent::default(),
+        },
         last,
         replay.is_some(),
     )
@@ -326,7 +363,7 @@ pub async fn notifications(
     tag = "tweets",
     summary = "New tweets of my home timeline as they arrive (Server-Sent Events)",
     description = "A `text/event-stream` of `tweet` events (`id:` the item's home-timeline position, `data:` a Tweet, \
-`reposted_by` set for a repost) in the order they arrive, and `: keep-alive` comments every 25 s. With \
+`reposted_by` set for a repost) in the order they arrive, and `: keep-alive` comments every 15 s. With \
 `Last-Event-ID`, what came after it comes first (at most 100, the newest). The same rules as `GET /timeline` decide \
 what is shown. The stream ends when the session does.",
     params(
@@ -354,9 +391,33 @@ pub async fn home(
     Ok(run(
         state,
         me,
-        Home { me: me.id, authors },
+        Home {
+            me: me.id,
+            authors,
+            sent: Sent::default(),
+        },
         last,
         replay.is_some(),
     )
     .await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sent;
+
+    /// A row committed late (a smaller id after larger ones) is still sent
+    /// once; nothing is sent twice.
+    #[test]
+    fn each_id_is_sent_once_even_out_of_order() {
+        let mut sent = Sent::default();
+        assert!(sent.first_time(101));
+        assert!(sent.first_time(100), "the late one");
+        assert!(!sent.first_time(101));
+        assert!(!sent.first_time(100));
+        for id in 200..1300 {
+            sent.first_time(id);
+        }
+        assert!(!sent.first_time(150), "older than anything remembered");
+    }
 }
