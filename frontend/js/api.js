@@ -138,7 +138,7 @@ export const api = {
   page: (path, cursor, limit = 20) => {
     const q = new URLSearchParams({ limit: String(limit) });
     if (cursor) q.set('cursor', cursor);
-    return request('GET', `${path}?${q}`);
+    return request('GET', `${path}${path.includes('?') ? '&' : '?'}${q}`);
   },
   tweet: (id) => request('GET', `/tweets/${id}`),
   post: ({ text, replyTo, image, imageAlt, key }) => {

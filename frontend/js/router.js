@@ -9,6 +9,7 @@ import { notFoundView } from './views/not-found.js';
 import { notificationsView } from './views/notifications.js';
 import { profileView } from './views/profile.js';
 import { publicView } from './views/public.js';
+import { searchView } from './views/search.js';
 import { settingsView } from './views/settings.js';
 import { tagView } from './views/tag.js';
 import { threadView } from './views/thread.js';
@@ -24,6 +25,7 @@ const routes = [
   { name: 'signup', path: /^\/signup$/, view: authView, args: () => ['signup'] },
   { name: 'notifications', path: /^\/notifications$/, view: notificationsView, login: true },
   { name: 'settings', path: /^\/settings$/, view: settingsView, login: true },
+  { name: 'search', path: /^\/search$/, view: searchView },
   { name: 'profile', path: /^\/u\/([A-Za-z0-9_]{3,30})$/, view: profileView, args: (m) => [m[1]] },
   { name: 'thread', path: /^\/t\/([1-9][0-9]{0,15})$/, view: threadView, args: (m) => [Number(m[1])] },
   { name: 'tag', path: /^\/tag\/([^/]+)$/, view: tagView, args: (m) => [decodeURIComponent(m[1])] },

@@ -1,10 +1,12 @@
 // The site navigation (#nav-links): what a visitor or a signed-in user can
-// reach, with the count of unread notifications on "Notifications". On
+// reach, with the count of unread notifications on "Notifications" (kept
+// current by the notifications stream). On
 // phones the CSS turns it into a bar fixed at the bottom of the screen.
 import { api, currentUser, session } from '../api.js';
 import { h, replace } from '../dom.js';
 import { go, link } from '../navigation.js';
 import { socialApi } from '../social-api.js';
+import { openStream } from '../stream.js';
 import { flash } from './flash.js';
 
 let badgeEl = null; // made on first use: this module also loads where there is no document
@@ -26,6 +28,20 @@ async function refreshUnread() {
     if (mine === asked) setUnread(count);
   } catch {
     // The badge keeps what it showed; the next page asks again.
+  }
+}
+
+// New notifications are pushed (GET /streaming/notifications): each says
+// how many groups are unread now. One stream per tab while signed in.
+let stream = null;
+function listen(user) {
+  if (user && !stream) {
+    stream = openStream('/streaming/notifications', ({ event, data }) => {
+      if (event === 'notification') setUnread(data.unread_count);
+    });
+  } else if (!user && stream) {
+    stream.close();
+    stream = null;
   }
 }
 
@@ -61,6 +77,7 @@ export function navBar(el) {
     }
     if (user) refreshUnread();
     else setUnread(0);
+    listen(user);
   };
   return { el, render };
 }

@@ -2,6 +2,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { fetchNewer, Pager } from '../paging.js';
+import { openStream } from '../stream.js';
 import { tweetCard } from './tweet-card.js';
 import { announce, busy, errorState, loading, state } from './ui.js';
 
@@ -10,9 +11,11 @@ const POLL_MS = 15000;
 /**
  * The tweets at API `path`, a page at a time: {el, prepend, append,
  * checkForNew, destroy}. With `pollNew`, newer tweets are looked for every
- * 15 s (and on checkForNew()) until destroy(); others ignore checkForNew().
+ * 15 s (and on checkForNew()) until destroy(); with `live` (a streaming
+ * path, e.g. '/streaming/home'), they are pushed by the server instead.
+ * Either way they wait behind a "Show N new tweets" notice.
  */
-export function tweetList(path, { emptyText, pollNew = false, onEmpty, card = {}, label = 'tweets' } = {}) {
+export function tweetList(path, { emptyText, pollNew = false, live = null, onEmpty, card = {}, label = 'tweets' } = {}) {
   const list = h('div', { class: 'tweet-list', 'aria-busy': 'true' });
   const status = h('div', { class: 'list-status' });
   const more = h('button', { type: 'button', class: 'button secondary load-more', hidden: true }, 'Load more');
@@ -61,19 +64,34 @@ export function tweetList(path, { emptyText, pollNew = false, onEmpty, card = {}
     notice.hidden = true;
     add([...fresh].reverse().sort((a, b) => b.id - a.id), 'start');
     if (shown) replace(status);
-    list.querySelector('.tweet')?.focus?.();
+    // The notice hides itself: focus moves to the newest tweet, not the page.
+    const first = list.querySelector('.tweet');
+    if (first) {
+      first.setAttribute('tabindex', '-1');
+      first.focus();
+    }
   };
   notice.addEventListener('click', showNew);
+
+  const offer = () => {
+    if (!pending.length) return;
+    notice.textContent = pending.length === 1 ? 'Show 1 new tweet' : `Show ${pending.length} new tweets`;
+    notice.hidden = false;
+    announce(notice.textContent);
+  };
+  const pushed = ({ event, data }) => {
+    if (event !== 'tweet' || pager.seen.has(data.id) || pending.some((t) => t.id === data.id)) return;
+    pending = [data, ...pending];
+    offer();
+  };
+  const stream = live ? openStream(live, pushed) : null;
 
   const check = async () => {
     if (document.hidden || !newest) return;
     try {
       const found = await fetchNewer(fetchPage, Math.max(newest, ...pending.map((t) => t.id)));
       pending = [...found, ...pending];
-      if (pending.length) {
-        notice.textContent = pending.length === 1 ? 'Show 1 new tweet' : `Show ${pending.length} new tweets`;
-        notice.hidden = false;
-      }
+      offer();
     } catch {
       // A failed poll is retried on the next tick.
     }
@@ -93,6 +111,9 @@ export function tweetList(path, { emptyText, pollNew = false, onEmpty, card = {}
     prepend: insert('start'),
     append: insert('end'),
     checkForNew: () => (pollNew ? check() : undefined),
-    destroy: () => clearInterval(timer),
+    destroy: () => {
+      clearInterval(timer);
+      stream?.close();
+    },
   };
 }
