@@ -1,7 +1,8 @@
 // Finding people and tweets, in real Chromium through nginx: whom to follow
 // on an empty home timeline, search (tweets, people, hashtags), and a new
 // tweet pushed live into an open home timeline (Server-Sent Events, no
-// reload, no polling); the search page checked with axe-core.
+// reload, no polling); the search, hashtag and not-found pages screenshotted
+// and checked with axe-core.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -49,6 +50,13 @@ test('whom to follow, search, and new tweets pushed live', async () => {
   await tag.waitFor();
   assert.match(await f.locator('.tag-list li').first().textContent(), /1 tweet/);
   await audit(f, 'discovery-search');
+  // The hashtag page and a page that does not exist, audited the same way.
+  await tag.click();
+  await f.locator('.tweet', { hasText: 'Kayaking across the fjord' }).waitFor();
+  await audit(f, 'discovery-tag');
+  await f.goto('/no/such/page');
+  await f.getByRole('heading').first().waitFor();
+  await audit(f, 'discovery-not-found');
 
   // Finn's home is open; Eva posts: it is offered at once, without a reload.
   await f.goto('/home');
