@@ -72,6 +72,10 @@ enum Command {
         #[arg(long)]
         deploy: bool,
     },
+    /// Print the effective configuration: every variable the settings read,
+    /// its value (secrets hidden) and where it came from (the environment,
+    /// `.env`, or the default); exit 1 when the configuration is invalid.
+    Config,
     /// Print the OpenAPI document (what `openapi.json` holds).
     Openapi,
     /// GET /healthz on the local server; exit 0 when it answers 200 (for Docker HEALTHCHECK).
@@ -85,7 +89,12 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
-    let _ = dotenvy::dotenv();
+    // What the environment set before `.env` adds to it (`tweets config`
+    // tells the two apart: `.env` never overrides the environment).
+    let from_environment: std::collections::HashSet<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .collect();
+    let dotenv = dotenvy::dotenv().ok();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve => serve(),
@@ -111,6 +120,7 @@ pub fn main() -> ExitCode {
             fanout_max_followers: 0,
         }),
         Command::Check { deploy } => return check(deploy),
+        Command::Config => return config(&from_environment, dotenv.as_deref()),
         Command::Fanout => fanout(),
         Command::Openapi => {
             print!("{}", crate::routes::openapi::json());
@@ -282,6 +292,51 @@ fn run_seed(mut opts: SeedOptions) -> anyhow::Result<()> {
         opts.prefix, opts.prefix, opts.users
     );
     Ok(())
+}
+
+/// `tweets config`: each variable read, `NAME=value` (or `NAME` unset),
+/// then its source.
+fn config(
+    from_environment: &std::collections::HashSet<String>,
+    dotenv: Option<&std::path::Path>,
+) -> ExitCode {
+    let (read, result) = Settings::traced(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    println!("# every variable the configuration reads, in order; secrets hidden");
+    let rows: Vec<(String, &str)> = read
+        .iter()
+        .map(|(name, value)| match value {
+            None => (name.clone(), "unset: the default applies"),
+            Some(v) => {
+                let source = if from_environment.contains(name) {
+                    "environment"
+                } else {
+                    ".env"
+                };
+                (format!("{name}={}", crate::config::shown(name, v)), source)
+            }
+        })
+        .collect();
+    let width = rows
+        .iter()
+        .map(|(left, _)| left.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (left, source) in &rows {
+        println!("{left:<width$}  # {source}");
+    }
+    if let Some(path) = dotenv {
+        println!("# .env: {}", path.display());
+    }
+    match result {
+        Ok(_) => {
+            println!("# the configuration is valid");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("# {}", e.to_string().replace('\n', "\n# "));
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn check(deploy: bool) -> ExitCode {

@@ -166,6 +166,22 @@ impl Settings {
         Self::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
     }
 
+    /// [`Settings::from_lookup`], also returning every variable it read,
+    /// once each, in the order first read, with the value found (`None`:
+    /// unset, so the default applies): what `tweets config` prints.
+    pub fn traced(lookup: impl Fn(&str) -> Option<String>) -> (Reads, Result<Self, ConfigError>) {
+        let read = std::cell::RefCell::new(Vec::<(String, Option<String>)>::new());
+        let result = Self::from_lookup(|key| {
+            let value = lookup(key);
+            let mut read = read.borrow_mut();
+            if !read.iter().any(|(name, _)| name == key) {
+                read.push((key.to_string(), value.clone()));
+            }
+            value
+        });
+        (read.into_inner(), result)
+    }
+
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let file_problems = std::cell::RefCell::new(Vec::new());
         let get = |key: &str| secret_or_file(&lookup, key, &mut file_problems.borrow_mut());
@@ -489,6 +505,30 @@ fn sslmode_of(database_url: &str) -> Option<String> {
 
 /// Variables that may instead be read from a file named by `NAME_FILE`
 /// (Docker/Compose and Kubernetes secrets are files).
+/// The variables a configuration read, in order, with the values found.
+pub type Reads = Vec<(String, Option<String>)>;
+
+/// A variable's value as it may be shown (`tweets config`, logs): secrets
+/// hidden (names with SECRET, PASSWORD or TOKEN), and the password of a URL
+/// replaced by `***`. A `*_FILE` variable is a path and is shown.
+pub fn shown(name: &str, value: &str) -> String {
+    let secret = ["SECRET", "PASSWORD", "TOKEN"]
+        .iter()
+        .any(|word| name.contains(word));
+    if secret && !(name.ends_with("FILE") && name.contains('_')) {
+        return "(set, hidden)".into();
+    }
+    match url::Url::parse(value) {
+        Ok(mut url) if url.password().is_some() => {
+            if url.set_password(Some("***")).is_err() {
+                return "(set, hidden)".into();
+            }
+            url.to_string()
+        }
+        _ => value.to_string(),
+    }
+}
+
 pub const FILE_VARIABLES: [&str; 4] = [
     "DATABASE_URL",
     "JWT_SECRET",

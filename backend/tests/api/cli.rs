@@ -373,3 +373,65 @@ fn serve_finishes_in_flight_requests_on_sigterm() {
     assert!(status.success(), "{status}");
     let _ = std::fs::remove_dir_all(media);
 }
+
+/// `tweets config` shows each variable read, its source (the environment
+/// wins over `.env`), secrets and URL passwords hidden, and exits 1 with the
+/// problems when the configuration is invalid.
+#[test]
+fn config_shows_every_setting_with_its_source_and_no_secret() {
+    let dir = std::env::temp_dir().join(format!("tweets-config-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(".env"),
+        "HTTP_WORKERS=3\nRATE_LIMIT_POSTS_PER_MINUTE=9\nJWT_SECRET=dotenv-secret-0123456789abcdefghijkl\n",
+    )
+    .unwrap();
+    let run = |env: &[(&str, &str)]| {
+        let out = crate::helpers::tweets(&["config"], env)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, text) = run(&[
+        (
+            "DATABASE_URL",
+            "postgres://app:hunter2@db.internal:5432/tweets",
+        ),
+        ("RATE_LIMIT_POSTS_PER_MINUTE", "5"),
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| {
+                l.starts_with(&format!("{name}=")) || l.split_whitespace().next() == Some(name)
+            })
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .to_string()
+    };
+    assert!(
+        line("DATABASE_URL").starts_with("DATABASE_URL=postgres://app:***@db.internal:5432/tweets")
+    );
+    assert!(line("DATABASE_URL").ends_with("# environment"));
+    assert!(
+        line("RATE_LIMIT_POSTS_PER_MINUTE").starts_with("RATE_LIMIT_POSTS_PER_MINUTE=5 "),
+        "the environment wins"
+    );
+    assert!(
+        line("HTTP_WORKERS").starts_with("HTTP_WORKERS=3")
+            && line("HTTP_WORKERS").ends_with("# .env")
+    );
+    assert!(line("JWT_SECRET").starts_with("JWT_SECRET=(set, hidden)"));
+    assert!(line("DB_POOL_SIZE").ends_with("# unset: the default applies"));
+    assert!(
+        !text.contains("hunter2") && !text.contains("dotenv-secret"),
+        "{text}"
+    );
+    assert!(text.contains("# the configuration is valid"));
+
+    let (code, text) = run(&[("DB_POOL_SIZE", "zero")]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("# invalid configuration"), "{text}");
+    assert!(text.contains("DB_POOL_SIZE"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
