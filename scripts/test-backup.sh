@@ -95,7 +95,9 @@ step env DATABASE_URL="$url" "$bin" migrate
 step env DATABASE_URL="$url" "$bin" seed --users "${BACKUP_TEST_USERS:-20}" --tweets "${BACKUP_TEST_TWEETS:-200}" \
   --follows-per-user 5 --likes-per-user 5
 port=$(free_port)
-start_api "$bin" "$url" "$port" "$media" >"$tmp/out/api.log" 2>&1
+# No fan-out worker: it would copy the tweets posted below while the rows are
+# being compared with the backup's (reads merge what is not copied anyway).
+start_api "$bin" "$url" "$port" "$media" FANOUT_WORKER=false >"$tmp/out/api.log" 2>&1
 api=http://127.0.0.1:$port/api/v1
 token=$(curl -fsS -X POST "$api/auth/register" -H 'content-type: application/json' \
   -d '{"username":"backup_test","password":"backup-test-password"}' |
