@@ -401,11 +401,10 @@ BEGIN
         merged := home_timeline_merge(reader, below, n);
         kept := kept || ARRAY(
             SELECT t.id FROM unnest(merged) AS m(id) JOIN tweets t ON t.id = m.id
-            WHERE NOT EXISTS (SELECT 1 FROM blocks b
-                              WHERE (b.blocker_id = t.author_id AND b.blocked_id = reader)
-                                 OR (b.blocker_id = reader AND b.blocked_id = t.author_id))
-              AND NOT EXISTS (SELECT 1 FROM mutes x WHERE x.muter_id = reader AND x.muted_id = t.author_id)
-              AND (t.repost_of_id IS NULL OR (
+            -- The authors are the reader and accounts they follow and do not
+            -- mute (the merge's rule; a block ends the follows): only a
+            -- repost needs a look, at its original.
+            WHERE (t.repost_of_id IS NULL OR (
                   NOT EXISTS (SELECT 1 FROM blocks b
                               WHERE (b.blocker_id = t.repost_of_author_id AND b.blocked_id = reader)
                                  OR (b.blocker_id = reader AND b.blocked_id = t.repost_of_author_id))

@@ -111,6 +111,17 @@ impl Unconfirmed {
 #[derive(Debug, Clone)]
 pub struct OptionalUnconfirmed(pub Option<Unconfirmed>);
 
+impl OptionalUnconfirmed {
+    /// The reader: `None` when anonymous, the confirmed account otherwise
+    /// (an ended session is refused, as [`Unconfirmed::confirm`] does).
+    pub fn reader(&self, conn: &mut PgConnection) -> Result<Option<UserId>, ApiError> {
+        self.0
+            .as_ref()
+            .map(|t| t.confirm(conn).map(|me| me.id))
+            .transpose()
+    }
+}
+
 fn unconfirmed(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, Unconfirmed)>, ApiError> {
     Ok(verify(req)?.map(|(state, subject)| {
         let refused = state.metrics.auth_failures.with_label_values(&["token"]);

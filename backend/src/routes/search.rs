@@ -96,9 +96,8 @@ pub async fn tweets(
 ) -> Result<HttpResponse, ApiError> {
     let (q, limit, after) = query.parse()?;
     let words = q.clone();
-    let token = token.0;
     let page = db::run(&state.pool, move |conn| {
-        let viewer = token.map(|t| t.confirm(conn)).transpose()?.map(|me| me.id);
+        let viewer = token.reader(conn)?;
         Ok::<_, ApiError>(search::tweets(conn, viewer, &words, after, limit.get())?)
     })
     .await?;
@@ -136,9 +135,8 @@ pub async fn accounts(
 ) -> Result<HttpResponse, ApiError> {
     let (q, limit, after) = query.parse()?;
     let prefix = q.strip_prefix('@').unwrap_or(&q).to_string();
-    let token = token.0;
     let page = db::run(&state.pool, move |conn| {
-        let viewer = token.map(|t| t.confirm(conn)).transpose()?.map(|me| me.id);
+        let viewer = token.reader(conn)?;
         Ok::<_, ApiError>(search::accounts(conn, viewer, &prefix, after, limit.get())?)
     })
     .await?;

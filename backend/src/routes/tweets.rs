@@ -21,14 +21,14 @@ async fn timeline_page(
     state: &AppState,
     req: &HttpRequest,
     which: Timeline,
-    token: Option<Unconfirmed>,
+    token: OptionalUnconfirmed,
     query: &PageQuery,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = query.parse(CursorKind::Tweet)?;
     // The session check and the page share one hand-off to the blocking
     // pool: the busiest signed-in reads pay for one, not two.
     let page = db::run(&state.pool, move |conn| {
-        let viewer = token.map(|t| t.confirm(conn)).transpose()?.map(|me| me.id);
+        let viewer = token.reader(conn)?;
         Ok::<_, ApiError>(tweets::timeline(conn, which, viewer, after, limit.get())?)
     })
     .await?;
@@ -61,7 +61,7 @@ pub async fn public_timeline(
     token: OptionalUnconfirmed,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    timeline_page(&state, &req, Timeline::Public, token.0, &query).await
+    timeline_page(&state, &req, Timeline::Public, token, &query).await
 }
 
 #[utoipa::path(
@@ -88,7 +88,7 @@ pub async fn home_timeline(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let home = Timeline::Home(me.claimed());
-    timeline_page(&state, &req, home, Some(me), &query).await
+    timeline_page(&state, &req, home, OptionalUnconfirmed(Some(me)), &query).await
 }
 
 /// A `{tag}` path segment: 1–50 letters, digits or `_` (a leading `#` is
@@ -135,7 +135,7 @@ pub async fn tag_timeline(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let tag = hashtag(&path)?;
-    timeline_page(&state, &req, Timeline::Tag(tag), token.0, &query).await
+    timeline_page(&state, &req, Timeline::Tag(tag), token, &query).await
 }
 
 #[utoipa::path(
@@ -341,9 +341,8 @@ pub async fn ancestors(
     path: web::Path<TweetId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let token = token.0;
     let tweets = db::run(&state.pool, move |conn| {
-        let viewer = token.map(|t| t.confirm(conn)).transpose()?.map(|me| me.id);
+        let viewer = token.reader(conn)?;
         Ok::<_, ApiError>(tweets::ancestors(conn, id, viewer)?)
     })
     .await?;
