@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: backup backups certs client deploy-test hooks db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
+.PHONY: up-debug debug-shell up-logging image-sizes backup backups certs client deploy-test hooks db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
   tf-env tf-init tf-plan tf-apply tf-destroy tf-fmt tf-check
 
 help: ## List the targets
@@ -114,6 +114,22 @@ up: ## Start the stack for development (compose.yaml + compose.override.yaml) on
 
 up-prod: ## Start the production stack (compose.yaml + compose.prod.yaml)
 	$(COMPOSE) $(PROD) up -d --build --wait
+
+DEV := -f compose.yaml -f compose.override.yaml
+
+up-debug: ## Development stack plus the tools container, API logs at debug (docs/troubleshooting.md)
+	$(COMPOSE) $(DEV) -f compose.debug.yaml up -d --build --wait
+
+debug-shell: ## A shell in the tools container: psql, dig, curl, tcpdump, nc, jq
+	$(COMPOSE) $(DEV) -f compose.debug.yaml exec tools bash
+
+up-logging: ## Development stack with monitoring and logs: Grafana :3000, Loki :3100 (docs/logging.md)
+	$(COMPOSE) $(DEV) -f compose.monitoring.yaml -f compose.logging.yaml up -d --build --wait
+
+image-sizes: ## Build the naive and the multi-stage API images and compare their sizes (docs/images.md)
+	docker build -f docker/api.naive.Dockerfile -t tweets-api:naive .
+	docker build -f docker/api.Dockerfile -t tweets-api:multistage .
+	docker image ls tweets-api
 
 down: ## Stop the stack (volumes are kept; `docker compose down -v` drops them)
 	$(COMPOSE) down

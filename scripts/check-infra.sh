@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Static checks of everything that is not Rust, by the tools of each
 # ecosystem: hadolint (Dockerfiles), the Compose Specification schema and
-# cross-references (compose files, alone and merged), nginx -t (the rendered
+# cross-references (compose files, alone and merged; the logging pipeline's
+# configs; the exercises' broken-on-purpose overlays), nginx -t (the rendered
 # nginx config, with Debian's nginx), shellcheck, yamllint, actionlint.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,6 +14,12 @@ echo "hadolint"
 
 echo "compose"
 "$bin/python" scripts/check_compose.py
+
+echo "logging: Loki, the Alloy pipeline, Grafana datasources and dashboards"
+"$bin/python" scripts/check_logging.py
+
+echo "exercises: the broken-on-purpose overlays (docs/exercises/broken)"
+"$bin/python" scripts/check_broken.py
 
 echo "nginx -t"
 tmp=$(mktemp -d)
@@ -40,6 +47,7 @@ echo "docs/ci-integration.md embeds the example it documents"
 
 echo "yamllint"
 "$bin/yamllint" -s compose*.yaml docker/monitoring/*.yml docker/monitoring/grafana/provisioning/*/*.yml \
+  docker/logging/*.yaml docs/exercises/broken/*.yaml \
   .github/workflows/*.yml .yamllint.yaml .hadolint.yaml .pre-commit-config.yaml
 
 echo "actionlint"

@@ -22,6 +22,12 @@ OVERLAYS = {
     "compose.prod.yaml": {"redis"},
     "compose.monitoring.yaml": {"prometheus", "alertmanager", "postgres-exporter", "grafana"},
     "compose.tls.yaml": {"certbot"},
+    "compose.debug.yaml": {"tools", "tools-db"},
+    "compose.logging.yaml": {"loki", "alloy"},
+}
+# overlay -> the overlays it is only used with (it may amend their services)
+REQUIRES = {
+    "compose.logging.yaml": ["compose.monitoring.yaml"],
 }
 STANDALONE = ["compose.test.yaml"]
 USED_AS = [
@@ -31,6 +37,10 @@ USED_AS = [
     [BASE, "compose.prod.yaml", "compose.monitoring.yaml"],
     [BASE, "compose.prod.yaml", "compose.tls.yaml"],
     [BASE, "compose.override.yaml", "compose.tls.yaml"],
+    [BASE, "compose.override.yaml", "compose.debug.yaml"],
+    [BASE, "compose.override.yaml", "compose.monitoring.yaml", "compose.logging.yaml"],
+    [BASE, "compose.prod.yaml", "compose.monitoring.yaml", "compose.logging.yaml"],
+    [BASE, "compose.override.yaml", "compose.monitoring.yaml", "compose.debug.yaml", "compose.logging.yaml"],
 ]
 VAR = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
@@ -101,6 +111,12 @@ def references(doc, label, problems):
                 problems.append(f"{label}: {name} mounts volume {source}, which is not defined")
         if "image" not in svc and "build" not in svc:
             problems.append(f"{label}: {name} has neither image nor build")
+        mode = svc.get("network_mode", "")
+        if mode.startswith("service:"):
+            if mode.split(":", 1)[1] not in services:
+                problems.append(f"{label}: {name} shares the network of {mode}, which is not a service")
+            if svc.get("networks"):
+                problems.append(f"{label}: {name} has both network_mode and networks")
 
 
 def main():
@@ -122,10 +138,18 @@ def main():
         validate(doc, name)
     base_services = set(docs[BASE]["services"])
     for name, adds in OVERLAYS.items():
+        known = base_services | adds
+        for req in REQUIRES.get(name, []):
+            known |= OVERLAYS[req]
         for svc in docs[name].get("services", {}):
-            if svc not in base_services and svc not in adds:
-                problems.append(f"{name}: names service {svc!r}, which {BASE} does not define")
+            if svc not in known:
+                problems.append(f"{name}: names service {svc!r}, which neither {BASE} nor "
+                                f"{' nor '.join(REQUIRES.get(name, [])) or 'the overlay itself'} defines")
     for combo in USED_AS:
+        for i, name in enumerate(combo):
+            for req in REQUIRES.get(name, []):
+                if req not in combo[:i]:
+                    problems.append(f"{' + '.join(combo)}: {name} is used without {req} before it")
         merged = {}
         for name in combo:
             merged = merge(merged, {k: v for k, v in docs[name].items() if not k.startswith("x-")})
