@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: up-debug debug-shell up-logging image-sizes backup backups certs client deploy-test hooks db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
+.PHONY: dev psql exercises up-debug debug-shell up-logging image-sizes backup backups certs client deploy-test hooks db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
   tf-env tf-init tf-plan tf-apply tf-destroy tf-fmt tf-check
 
 help: ## List the targets
@@ -12,13 +12,19 @@ help: ## List the targets
 run: ## Run API + SPA on http://localhost:8080 (starts a local PostgreSQL unless DATABASE_URL answers)
 	@scripts/run.sh
 
+dev: ## `make run`, rebuilt and restarted on every change (watchexec); the SPA served from frontend/ on disk
+	@scripts/run.sh --watch
+
+psql: ## A psql shell on the database `make run` uses (the local cluster under .data/, or DATABASE_URL)
+	@url=$${DATABASE_URL:-$$(scripts/pg.sh start-url)} && exec psql "$$url"
+
 stop-db: ## Stop the project PostgreSQL cluster under .data/
 	@scripts/pg.sh stop
 
 db-url: ## Print the DATABASE_URL `make run` uses
 	@scripts/pg.sh url
 
-test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls client faults backups migrations deploy-test test-rust ## Everything CI runs: formatting, lints, all tests
+test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls client faults backups migrations deploy-test exercises test-rust ## Everything CI runs: formatting, lints, all tests
 
 deps: ## Install what make test needs (apt packages, terraform, rustup components), or say what to install
 	@scripts/ensure-tools.sh
@@ -28,6 +34,9 @@ test-rust: ## Unit and HTTP integration tests against a real PostgreSQL
 
 contract: ## Schemathesis against the live server and its OpenAPI document
 	@scripts/pg.sh with-throwaway scripts/contract.sh
+
+exercises: ## The practice track: every runnable command block of docs/exercises, against a server it starts
+	@scripts/pg.sh with-throwaway scripts/test-exercises.sh
 
 monitoring: ## promtool/amtool checks, rule unit tests, real Prometheus against the API
 	@scripts/pg.sh with-throwaway scripts/check-monitoring.sh

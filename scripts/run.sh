@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: the whole app (API + single-page app + media) in one process on
-# http://localhost:8080.
+# http://localhost:8080. `make dev` (`run.sh --watch`): the same, rebuilt and
+# restarted whenever the Rust code, the migrations or Cargo files change
+# (watchexec, installed from crates.io into .tools/ on first use); the
+# single-page app is served from frontend/ on disk, so a reload shows an edit.
 #
 # Settings come from the environment, then `.env` (which the server reads
 # itself), then the local defaults below — a default is applied only to a
@@ -47,5 +50,20 @@ if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
   exit 1
 fi
 
+run=(cargo run ${CARGO_PROFILE:+--profile "$CARGO_PROFILE"} --locked --bin tweets -- serve)
+if [[ ${1:-} == --watch ]]; then
+  watchexec=$(command -v watchexec || true)
+  if [[ -z $watchexec ]]; then
+    watchexec=$ROOT/.tools/watchexec/bin/watchexec
+    if [[ ! -x $watchexec ]]; then
+      echo "run.sh: installing watchexec-cli from crates.io into .tools/watchexec (once; a few minutes)" >&2
+      cargo install --quiet --locked --root "$ROOT/.tools/watchexec" watchexec-cli@2.3.2
+    fi
+  fi
+  echo "Tweets on http://localhost:$port — rebuilt and restarted on every change to backend/, migrations/ or Cargo files" >&2
+  exec "$watchexec" --restart --stop-signal SIGTERM --stop-timeout 10s \
+    --watch backend/src --watch migrations --watch Cargo.toml --watch Cargo.lock --watch backend/Cargo.toml \
+    --exts rs,sql,toml,lock -- "${run[@]}"
+fi
 echo "Tweets on http://localhost:$port — building first (cargo shows its progress)" >&2
-exec cargo run ${CARGO_PROFILE:+--profile "$CARGO_PROFILE"} --locked --bin tweets -- serve
+exec "${run[@]}"

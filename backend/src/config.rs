@@ -150,6 +150,10 @@ pub struct Settings {
     pub http_workers: Option<usize>,
     /// Redis for rate-limit state shared by every replica; `None`: per process.
     pub redis_url: Option<String>,
+    /// An account `tweets serve` creates at start when it does not exist
+    /// (`DEMO_USERNAME` and `DEMO_PASSWORD`; development only, refused with
+    /// `APP_ENV=production`).
+    pub demo_account: Option<DemoAccount>,
     /// The `sslmode` connections to PostgreSQL use: the URL's, else
     /// `PGSSLMODE` (libpq reads it too), else libpq's default `prefer`.
     pub database_sslmode: String,
@@ -415,6 +419,30 @@ impl Settings {
         }
         let trust_forwarded_for = parse_bool(&get, "TRUST_FORWARDED_FOR", false, &mut problems);
 
+        let demo_account = match (get("DEMO_USERNAME"), get("DEMO_PASSWORD")) {
+            (None, None) => None,
+            (Some(username), Some(password)) => {
+                if app_env == AppEnv::Production {
+                    problems.push(
+                        "DEMO_USERNAME is for development: no demo account with APP_ENV=production"
+                            .into(),
+                    );
+                }
+                if crate::domain::Username::parse(&username).is_err() {
+                    problems.push("DEMO_USERNAME must be 3–30 letters, digits or `_`".into());
+                }
+                if crate::domain::Password::parse(&password).is_err() {
+                    problems
+                        .push("DEMO_PASSWORD must be a valid password (8–128 characters)".into());
+                }
+                Some(DemoAccount { username, password })
+            }
+            _ => {
+                problems.push("set both DEMO_USERNAME and DEMO_PASSWORD, or neither".into());
+                None
+            }
+        };
+
         let database_sslmode = sslmode_of(&database_url)
             .or_else(|| get("PGSSLMODE"))
             .unwrap_or_else(|| "prefer".into());
@@ -454,6 +482,7 @@ impl Settings {
             shutdown_timeout,
             http_workers,
             redis_url: get("REDIS_URL"),
+            demo_account,
         })
     }
 
@@ -526,6 +555,22 @@ pub fn shown(name: &str, value: &str) -> String {
             url.to_string()
         }
         _ => value.to_string(),
+    }
+}
+
+/// The development demo account (`DEMO_USERNAME`, `DEMO_PASSWORD`).
+#[derive(Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for DemoAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoAccount")
+            .field("username", &self.username)
+            .field("password", &"<hidden>")
+            .finish()
     }
 }
 
@@ -709,6 +754,46 @@ mod tests {
         assert!(names.len() > 20, "{names:?}");
         let missing: Vec<_> = names.iter().filter(|n| !documented(n)).collect();
         assert!(missing.is_empty(), "not in .env.example: {missing:?}");
+    }
+
+    #[test]
+    fn a_demo_account_needs_both_variables_and_is_refused_in_production() {
+        let base = [("DATABASE_URL", "postgres://x/y")];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = base.to_vec();
+            vars.extend_from_slice(extra);
+            settings(&vars)
+        };
+        let s = with(&[
+            ("DEMO_USERNAME", "demo"),
+            ("DEMO_PASSWORD", "demo-password"),
+        ])
+        .unwrap();
+        let demo = s.demo_account.unwrap();
+        assert_eq!(demo.username, "demo");
+        assert!(!format!("{demo:?}").contains("demo-password"));
+        let err = with(&[("DEMO_USERNAME", "demo")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("both DEMO_USERNAME and DEMO_PASSWORD"),
+            "{err}"
+        );
+        let err = with(&[("DEMO_USERNAME", "no spaces"), ("DEMO_PASSWORD", "short")]).unwrap_err();
+        assert!(err.to_string().contains("DEMO_USERNAME must be"), "{err}");
+        assert!(err.to_string().contains("DEMO_PASSWORD must be"), "{err}");
+        let err = with(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "q8Zt3kP0vW9xYb2Lm5Nc7Rd1Fg4Hj6Ks"),
+            ("DEMO_USERNAME", "demo"),
+            ("DEMO_PASSWORD", "demo-password"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no demo account with APP_ENV=production"),
+            "{err}"
+        );
+        assert!(with(&[]).unwrap().demo_account.is_none());
     }
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {

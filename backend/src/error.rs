@@ -57,14 +57,14 @@ pub enum ApiError {
         /// The problem document's `code` (see [`ApiError::code`]).
         code: &'static str,
     },
-    #[error("{0}")]
-    Forbidden(String),
+    #[error("{detail}")]
+    Forbidden { detail: String, code: &'static str },
     #[error("{0}")]
     NotFound(String),
     #[error("method not allowed")]
     MethodNotAllowed { allow: String },
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{detail}")]
+    Conflict { detail: String, code: &'static str },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -124,10 +124,10 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized { code, .. } => code,
-            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Forbidden { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
-            ApiError::Conflict(_) => "username_taken",
+            ApiError::Conflict { code, .. } => code,
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation { .. } => "validation_failed",
@@ -135,6 +135,14 @@ impl ApiError {
             ApiError::Unavailable(_) => "unavailable",
             ApiError::RequestTimeout(_) => "request_timeout",
             ApiError::Unexpected(_) => "internal_error",
+        }
+    }
+
+    /// Not allowed for this caller (`code: forbidden`).
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        ApiError::Forbidden {
+            detail: detail.into(),
+            code: "forbidden",
         }
     }
 
@@ -198,10 +206,10 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -282,9 +290,20 @@ impl From<crate::db::Error> for ApiError {
         use crate::db::Error;
         match err {
             Error::NotFound(what) => ApiError::NotFound(what),
-            Error::UsernameTaken => ApiError::Conflict(err.to_string()),
+            Error::UsernameTaken => ApiError::Conflict {
+                detail: err.to_string(),
+                code: "username_taken",
+            },
+            Error::Conflict(what) => ApiError::Conflict {
+                detail: what.into(),
+                code: "conflict",
+            },
+            Error::Deactivated => ApiError::Forbidden {
+                detail: err.to_string(),
+                code: "account_deactivated",
+            },
             Error::AccountGone => ApiError::invalid_token(err.to_string()),
-            Error::NotAuthor(what) | Error::Blocked(what) => ApiError::Forbidden(what.into()),
+            Error::NotAuthor(what) | Error::Blocked(what) => ApiError::forbidden(what),
             Error::InvalidField { field, message } => ApiError::field(field, message),
             Error::Unavailable(what) => ApiError::Unavailable(what.into()),
             Error::Other(err) => ApiError::Unexpected(err),

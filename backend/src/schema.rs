@@ -1,6 +1,21 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor_id -> Nullable<Int8>,
+        actor -> Text,
+        action -> Text,
+        target_user_id -> Nullable<Int8>,
+        target_username -> Nullable<Text>,
+        tweet_id -> Nullable<Int8>,
+        tweet_text -> Nullable<Text>,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
     blocks (blocker_id, blocked_id) {
         blocker_id -> Int8,
         blocked_id -> Int8,
@@ -146,6 +161,8 @@ diesel::table! {
         login_blocked_until -> Nullable<Timestamptz>,
         fanout_on_read -> Bool,
         notifications_read_id -> Int8,
+        is_admin -> Bool,
+        deactivated_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -164,6 +181,7 @@ diesel::joinable!(tweet_tags -> tweets (tweet_id));
 diesel::joinable!(tweets -> users (author_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
     blocks,
     fanout_queue,
     follows,

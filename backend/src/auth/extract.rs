@@ -91,19 +91,50 @@ impl Unconfirmed {
         self.subject.user_id
     }
 
+    /// The session the token claims to belong to.
+    pub fn session_id(&self) -> i64 {
+        self.subject.session_id
+    }
+
+    /// The refusal of a token whose session has ended (counted).
+    pub fn ended(&self) -> ApiError {
+        self.refused.inc();
+        ApiError::token_refused(
+            "the session has ended (signed out, revoked, or the account is gone)",
+            "session_ended",
+        )
+    }
+
     /// The caller, if the token's session is still open for its user.
     pub fn confirm(&self, conn: &mut PgConnection) -> Result<AuthUser, ApiError> {
         if !sessions::is_open(conn, self.subject.session_id, self.subject.user_id)? {
-            self.refused.inc();
-            return Err(ApiError::token_refused(
-                "the session has ended (signed out, revoked, or the account is gone)",
-                "session_ended",
-            ));
+            return Err(self.ended());
         }
         Ok(AuthUser {
             id: self.subject.user_id,
             session_id: self.subject.session_id,
         })
+    }
+}
+
+impl Unconfirmed {
+    /// The caller, confirmed and an administrator: read on every request,
+    /// so revoking the flag on the command line takes effect at once.
+    pub fn confirm_admin(
+        &self,
+        conn: &mut PgConnection,
+    ) -> Result<crate::db::admin::Actor, ApiError> {
+        let me = self.confirm(conn)?;
+        match crate::db::admin::admin_name(conn, me.id)? {
+            Some(username) => Ok(crate::db::admin::Actor::Admin {
+                id: me.id,
+                username,
+            }),
+            None => Err(ApiError::Forbidden {
+                detail: "only administrators may do this".into(),
+                code: "not_admin",
+            }),
+        }
     }
 }
 

@@ -21,6 +21,12 @@ pub enum Error {
     /// A block between the two accounts forbids it.
     #[error("{0}")]
     Blocked(&'static str),
+    /// The request contradicts the state of what it names; the message says how.
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// The account has been deactivated by an administrator.
+    #[error("this account has been deactivated by an administrator")]
+    Deactivated,
     /// A field of the request contradicts what is stored: it names a row that
     /// does not exist, or reuses a key for something else.
     #[error("{field} {message}")]

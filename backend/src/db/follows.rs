@@ -76,7 +76,7 @@ pub fn list(
     // The column names are the two constants above, never input.
     let rows: Vec<FollowRow> = diesel::sql_query(format!(
         "SELECT f.id AS follow_id, u.id, u.username, u.display_name, u.bio, u.avatar_path, \
-                u.followers_count, u.following_count, u.tweets_count, u.created_at \
+                u.followers_count, u.following_count, u.tweets_count, u.created_at, u.is_admin \
          FROM follows f JOIN users u ON u.id = f.{listed} \
          WHERE f.{owner} = $1 AND f.id < $2 \
          ORDER BY f.id DESC LIMIT $3"

@@ -4,6 +4,7 @@
 //! a pooled connection on the blocking thread pool, so no query ever blocks
 //! an actix worker.
 
+pub mod admin;
 pub mod blocks;
 mod error;
 pub mod events;

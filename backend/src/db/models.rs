@@ -20,6 +20,7 @@ pub struct UserRow {
     pub following_count: i64,
     pub tweets_count: i64,
     pub created_at: DateTime<Utc>,
+    pub is_admin: bool,
 }
 
 /// The part of a user embedded in every tweet.

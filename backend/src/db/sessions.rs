@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use super::Result;
 use crate::{
     domain::UserId,
-    schema::{refresh_tokens, sessions},
+    schema::{refresh_tokens, sessions, users},
 };
 
 /// A new refresh token: 256 bits from the operating system's generator
@@ -39,8 +39,21 @@ pub struct Issued {
 }
 
 /// Opens a session for `user_id` (a sign-in) with its first refresh token.
+/// Refused for a deactivated account: the account's row is share-locked
+/// first, so a deactivation (which locks it to update) either waits for
+/// this session and then ends it, or commits first and is seen here.
 pub fn open(conn: &mut PgConnection, user_id: UserId, ttl: Duration) -> Result<Issued> {
     conn.transaction(|conn| {
+        let deactivated: Option<chrono::DateTime<chrono::Utc>> = users::table
+            .find(user_id)
+            .select(users::deactivated_at)
+            .for_share()
+            .first(conn)
+            .optional()?
+            .ok_or(super::Error::AccountGone)?;
+        if deactivated.is_some() {
+            return Err(super::Error::Deactivated);
+        }
         let session_id: i64 = diesel::insert_into(sessions::table)
             .values((
                 sessions::user_id.eq(user_id),
@@ -154,17 +167,37 @@ pub fn holder(conn: &mut PgConnection, token: &str) -> Result<Option<(i64, UserI
         .optional()?)
 }
 
-/// Whether an access token's session is still open for its user (and so
-/// whether the account still exists): one primary-key lookup per request.
-pub fn is_open(conn: &mut PgConnection, session_id: i64, user_id: UserId) -> Result<bool> {
-    Ok(diesel::select(diesel::dsl::exists(
+/// The expression "session `session_id` is open for `user_id`": an
+/// uncorrelated `EXISTS`, which PostgreSQL evaluates once per statement, so a
+/// query can carry its own session check ([`super::tweets::home_page`]).
+pub fn still_open(session_id: i64, user_id: UserId) -> StillOpen {
+    diesel::dsl::exists(
         sessions::table
             .filter(sessions::id.eq(session_id))
             .filter(sessions::user_id.eq(user_id))
             .filter(sessions::revoked_at.is_null())
             .filter(sessions::expires_at.gt(diesel::dsl::now)),
-    ))
-    .get_result(conn)?)
+    )
+}
+
+/// What [`still_open`] returns.
+pub type StillOpen = diesel::dsl::exists<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<
+            diesel::dsl::Filter<
+                diesel::dsl::Filter<sessions::table, diesel::dsl::Eq<sessions::id, i64>>,
+                diesel::dsl::Eq<sessions::user_id, UserId>,
+            >,
+            diesel::dsl::IsNull<sessions::revoked_at>,
+        >,
+        diesel::dsl::Gt<sessions::expires_at, diesel::dsl::now>,
+    >,
+>;
+
+/// Whether an access token's session is still open for its user (and so
+/// whether the account still exists): one primary-key lookup per request.
+pub fn is_open(conn: &mut PgConnection, session_id: i64, user_id: UserId) -> Result<bool> {
+    Ok(diesel::select(still_open(session_id, user_id)).get_result(conn)?)
 }
 
 /// Ends one session: its access and refresh tokens stop working at once.
@@ -177,6 +210,18 @@ pub fn revoke(conn: &mut PgConnection, session_id: i64, reason: &str) -> Result<
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Ends every session of `user_id`; returns how many ended.
+pub fn revoke_all(conn: &mut PgConnection, user_id: UserId, reason: &str) -> Result<usize> {
+    Ok(diesel::update(sessions::table)
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .set((
+            sessions::revoked_at.eq(diesel::dsl::now),
+            sessions::revoked_reason.eq(reason),
+        ))
+        .execute(conn)?)
 }
 
 /// Ends every session of `user_id` but `keep`; returns how many ended.

@@ -86,16 +86,7 @@ pub fn timeline(
         // skipped (an unfollow shows at once), and so are repeated reposts.
         // The merge is the SQL function `home_timeline_ids`, whose plan is
         // kept per connection.
-        Timeline::Home(me) => {
-            // `= ANY(array)`: `eq_any` takes no array-valued expression, and
-            // this keeps the plan a primary-key lookup of the listed ids.
-            #[allow(deprecated)]
-            let ids = diesel::dsl::any(home_timeline_ids(me, before, limit + 1));
-            newest()
-                .filter(tweets::id.eq(ids))
-                .filter(visible)
-                .load(conn)?
-        }
+        Timeline::Home(me) => home_rows(conn, me, None, before, limit)?,
         Timeline::Public => newest()
             .filter(tweets::repost_of_id.is_null())
             .filter(visible)
@@ -125,6 +116,66 @@ pub fn timeline(
         items: with_originals(conn, viewer, page.items)?,
         next_after: page.next_after,
     })
+}
+
+/// The rows of a home timeline page (`limit + 1` of them at most), and
+/// none unless the session `session` is open, when given.
+///
+/// The reader's copies (`home_timeline`, fanned out on write by
+/// `db::fanout`) merged with what is not copied (yet): queued tweets,
+/// follows not backfilled, accounts read at read time, and the reader's own
+/// tweets. Each part is a short backward index scan cut to the page size,
+/// so the cost does not grow with the number of accounts followed; copies
+/// of an account no longer followed are skipped (an unfollow shows at
+/// once), and so are repeated reposts. The merge is the SQL function
+/// `home_timeline_ids`, whose plan is kept per connection. It also decides
+/// what the reader may see (the authors are accounts they follow and do not
+/// mute, a block ends the follows, and it looks at a repost's original), so
+/// the page needs no per-row [`Visible`] check of its own.
+fn home_rows(
+    conn: &mut PgConnection,
+    me: UserId,
+    session: Option<i64>,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<Row>> {
+    // `= ANY(array)`: `eq_any` takes no array-valued expression, and this
+    // keeps the plan a primary-key lookup of the listed ids.
+    #[allow(deprecated)]
+    let ids = diesel::dsl::any(home_timeline_ids(me, before, limit + 1));
+    let page = rows_for(Some(me))
+        .filter(tweets::id.eq(ids))
+        .order(tweets::id.desc())
+        .limit(limit + 1);
+    Ok(match session {
+        // Two static shapes, each prepared once per connection.
+        Some(session) => page
+            .filter(super::sessions::still_open(session, me))
+            .load(conn)?,
+        None => page.load(conn)?,
+    })
+}
+
+/// A page of `me`'s home timeline read with the session check in the same
+/// statement (the busiest signed-in read pays one round trip, not two):
+/// `None` when the session `session` is not open for `me`. An empty page
+/// is told apart from a closed session by one more lookup.
+pub fn home_page(
+    conn: &mut PgConnection,
+    me: UserId,
+    session: i64,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Option<Page<TweetWithAuthor>>> {
+    let rows = home_rows(conn, me, Some(session), after.unwrap_or(i64::MAX), limit)?;
+    if rows.is_empty() && !super::sessions::is_open(conn, session, me)? {
+        return Ok(None);
+    }
+    let page = Page::from_rows(rows, limit, |(t, ..)| t.id.get());
+    Ok(Some(Page {
+        items: with_originals(conn, Some(me), page.items)?,
+        next_after: page.next_after,
+    }))
 }
 
 /// The home timeline's items above `after` (positions), oldest first: what a

@@ -34,6 +34,8 @@ pub enum CursorKind {
     Follow,
     /// Notification groups ordered by their newest event.
     Notification,
+    /// Audit-log entries ordered by id.
+    Audit,
 }
 
 impl CursorKind {
@@ -42,6 +44,7 @@ impl CursorKind {
             CursorKind::Tweet => "t",
             CursorKind::Follow => "f",
             CursorKind::Notification => "n",
+            CursorKind::Audit => "a",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! HTTP routes: one module per resource, mounted by [`configure`].
 //! Handlers are thin: parse input into domain types, call the store, map to views.
 
+mod admin;
 mod auth;
 mod endpoints;
 mod health;
@@ -85,7 +86,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     .add(search::__path_tags, search::tags)
                     .add(search::__path_suggestions, search::suggestions)
                     .add(streaming::__path_notifications, streaming::notifications)
-                    .add(streaming::__path_home, streaming::home),
+                    .add(streaming::__path_home, streaming::home)
+                    .add(admin::__path_account, admin::account)
+                    .add(admin::__path_deactivate, admin::deactivate)
+                    .add(admin::__path_reactivate, admin::reactivate)
+                    .add(admin::__path_remove_tweet, admin::remove_tweet)
+                    .add(admin::__path_audit, admin::audit),
             ),
     )
     .map(|cfg| {

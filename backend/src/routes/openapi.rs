@@ -28,11 +28,13 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
             crate::routes::views::TweetPage,
             crate::routes::views::UserPage,
             crate::routes::views::NotificationPage,
+            crate::routes::views::AuditPage,
         ),
         responses(
             responses::TweetList,
             responses::UserList,
             responses::NotificationList,
+            responses::AuditList,
             responses::MalformedBody,
             responses::BadPage,
             responses::Unauthorized,
@@ -47,6 +49,8 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
             responses::SelfRelation,
             responses::RateLimited,
             responses::Unavailable,
+            responses::NotAdmin,
+            responses::AdminTarget,
         )
     ),
     modifiers(&BearerAuth),
@@ -57,6 +61,7 @@ follow `next_cursor` or the `Link: rel=\"next\"` header. Every response carries 
         (name = "tweets", description = "Tweets, replies, likes, reposts and timelines"),
         (name = "search", description = "Tweets, accounts and hashtags; whom to follow"),
         (name = "notifications", description = "Likes, replies, reposts, follows and mentions of the signed-in account"),
+        (name = "admin", description = "Moderation by administrators: account status, deactivation, removals, the audit log"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -22,6 +22,11 @@ pub struct UserList(crate::routes::views::UserPage);
 #[response(headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page")))]
 pub struct NotificationList(crate::routes::views::NotificationPage);
 
+/// A page of audit-log entries
+#[derive(ToResponse)]
+#[response(headers(("Link" = String, description = "`<…?cursor=…&limit=N>; rel=\"next\"` when there is a next page")))]
+pub struct AuditList(crate::routes::views::AuditPage);
+
 /// Malformed JSON or query string
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
@@ -103,3 +108,13 @@ pub struct RateLimited(Problem<'static>);
     headers(("Retry-After" = u64, description = "Seconds to wait"))
 )]
 pub struct Unavailable(Problem<'static>);
+
+/// The caller is not an administrator (`code: not_admin`)
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct NotAdmin(Problem<'static>);
+
+/// An administrator cannot be deactivated; revoke the flag first (`code: conflict`)
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct AdminTarget(Problem<'static>);

@@ -87,8 +87,17 @@ pub async fn home_timeline(
     me: Unconfirmed,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let home = Timeline::Home(me.claimed());
-    timeline_page(&state, &req, home, OptionalUnconfirmed(Some(me)), &query).await
+    let (limit, after) = query.parse(CursorKind::Tweet)?;
+    // The session check is part of the page's own statement.
+    let page = db::run(&state.pool, move |conn| {
+        tweets::home_page(conn, me.claimed(), me.session_id(), after, limit.get())?
+            .ok_or_else(|| me.ended())
+    })
+    .await?;
+    let media_url = &state.settings.media_url;
+    Ok(page_of(&req, page, CursorKind::Tweet, limit, |t| {
+        TweetView::new(t, media_url)
+    }))
 }
 
 /// A `{tag}` path segment: 1–50 letters, digits or `_` (a leading `#` is

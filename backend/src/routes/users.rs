@@ -44,7 +44,7 @@ impl PageQuery {
 }
 
 /// A `{username}` path segment: one that cannot be a username names nobody.
-fn username(raw: &str) -> Result<String, ApiError> {
+pub fn username(raw: &str) -> Result<String, ApiError> {
     Username::parse(raw)
         .map(|u| u.as_ref().to_string())
         .map_err(|_| ApiError::NotFound(format!("no user named `{}`", crate::domain::excerpt(raw))))

@@ -14,6 +14,14 @@ pub fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error
     s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Micros, true))
 }
 
+/// [`rfc3339`] for an optional time (null when absent).
+pub fn rfc3339_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => rfc3339(t, s),
+        None => s.serialize_none(),
+    }
+}
+
 fn media(media_url: &str, path: Option<&str>) -> Option<String> {
     path.map(|p| format!("{media_url}{p}"))
 }
@@ -53,6 +61,10 @@ pub struct UserView {
     /// Whether the signed-in reader mutes this user; null when anonymous.
     #[schema(required = true)]
     pub muted_by_me: Option<bool>,
+    /// Only in the signed-in account's own view (`/me`, sessions): whether
+    /// it is an administrator (the web app then shows moderation controls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_admin: Option<bool>,
 }
 
 impl UserView {
@@ -76,13 +88,15 @@ impl UserView {
             followed_by_me,
             blocked_by_me,
             muted_by_me,
+            is_admin: None,
         }
     }
 
     /// The signed-in account as it sees itself (`/me`, sessions): it does
     /// not follow itself.
     pub fn me(user: crate::db::models::UserRow, media_url: &str) -> Self {
-        Self::new(
+        let is_admin = Some(user.is_admin);
+        let view = Self::new(
             UserWithRelation {
                 user,
                 followed_by_me: Some(false),
@@ -90,7 +104,8 @@ impl UserView {
                 muted_by_me: Some(false),
             },
             media_url,
-        )
+        );
+        Self { is_admin, ..view }
     }
 }
 
@@ -305,6 +320,17 @@ pub struct PageView<T> {
 
 // How the OpenAPI document describes PageView<TweetView> (what is sent): a
 // schema of its own, so its items reference `Tweet` instead of a copy.
+/// One page of the audit log; follow `next_cursor` (or the `Link` header) for more.
+#[derive(ToSchema)]
+#[schema(as = PageView_AuditEntry)]
+#[allow(dead_code)] // describes PageView<AuditView>, which is what is sent
+pub struct AuditPage {
+    items: Vec<crate::routes::admin::AuditView>,
+    /// Opaque (URL-safe base64); null on the last page.
+    #[schema(required = true, pattern = "^[A-Za-z0-9_-]+$")]
+    next_cursor: Option<String>,
+}
+
 /// One page of tweets; follow `next_cursor` (or the `Link` header) for more.
 #[derive(ToSchema)]
 #[schema(as = PageView_Tweet)]

@@ -236,7 +236,7 @@ async fn seed_fills_the_database_with_consistent_counters() {
     let fks: Mismatches = sql_query("SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f'")
         .get_result(&mut conn)
         .unwrap();
-    assert_eq!(fks.n, 23);
+    assert_eq!(fks.n, 25);
 
     // Realistic data: 90 days of tweets, hashtags and mentions, a skewed
     // follow graph; and ready to serve: home timelines filled, no queue

@@ -333,3 +333,26 @@ async fn browsers_keep_the_refresh_token_in_a_strict_http_only_cookie() {
         .await
         .problem(401);
 }
+
+/// The home timeline checks the session in the page's own statement: a
+/// page with tweets shows it is open, and an empty page is told apart from
+/// an ended session by one more lookup.
+#[actix_web::test]
+async fn an_empty_home_timeline_is_200_while_the_session_lasts_and_401_after() {
+    let app = spawn_app().await;
+    let erin = app.register("erin").await;
+    let page = app
+        .get("/api/v1/timeline", Some(&erin.token))
+        .await
+        .expect(200);
+    assert_eq!(page["items"], json!([]));
+    let res = app
+        .send(app.request(Method::POST, "/api/v1/auth/logout", Some(&erin.token)))
+        .await;
+    assert_eq!(res.status.as_u16(), 204);
+    let problem = app
+        .get("/api/v1/timeline", Some(&erin.token))
+        .await
+        .problem(401);
+    assert_eq!(problem["code"], "session_ended");
+}

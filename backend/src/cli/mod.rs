@@ -1,5 +1,7 @@
 //! The `tweets` command line.
 
+mod admin;
+
 use std::{
     io::{BufRead, Read, Write},
     net::{TcpStream, ToSocketAddrs},
@@ -44,6 +46,20 @@ enum Command {
         username: String,
         #[arg(long)]
         display_name: Option<String>,
+        /// Make it an administrator (moderation through the API and the web app).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Accounts: list, show, deactivate, reactivate, promote, demote.
+    #[command(subcommand)]
+    Users(admin::Users),
+    /// Tweets: list, create as an account, remove (moderation).
+    #[command(subcommand)]
+    Tweets(admin::Tweets),
+    /// The audit log of administrative actions, newest first.
+    Audit {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
     },
     /// Copy every queued tweet and pending follow into the home timelines
     /// now (what the servers' fan-out worker does in the background), then exit.
@@ -102,7 +118,13 @@ pub fn main() -> ExitCode {
         Command::CreateUser {
             username,
             display_name,
-        } => create_user(&username, display_name.as_deref()),
+            admin,
+        } => create_user(&username, display_name.as_deref(), admin),
+        Command::Users(command) => with_db(|conn, _| admin::users(conn, command)),
+        Command::Tweets(command) => {
+            with_db(|conn, settings| admin::tweets(conn, &settings.media_root, command))
+        }
+        Command::Audit { limit } => with_db(|conn, _| admin::audit(conn, limit)),
         Command::Seed {
             prefix,
             users,
@@ -166,6 +188,9 @@ fn serve() -> anyhow::Result<()> {
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
     }
+    if let Some(demo) = &settings.demo_account {
+        ensure_demo_account(&mut conn, demo)?;
+    }
     drop(conn);
     let pool_metrics = db::PoolMetrics::default();
     let pool = db::build_pool(
@@ -185,6 +210,36 @@ fn serve() -> anyhow::Result<()> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// Creates the development demo account unless it exists (its password is
+/// then left as it is: the account may have changed it).
+fn ensure_demo_account(
+    conn: &mut PgConnection,
+    demo: &crate::config::DemoAccount,
+) -> anyhow::Result<()> {
+    if db::users::find_by_username(conn, &demo.username)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .is_some()
+    {
+        tracing::info!(username = %demo.username, "demo account present");
+        return Ok(());
+    }
+    let password =
+        Password::parse(&demo.password).map_err(|e| anyhow::anyhow!("DEMO_PASSWORD {e}"))?;
+    let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let new = NewUser {
+        username: &demo.username,
+        password_hash: &hash,
+        display_name: "Demo",
+    };
+    match db::users::insert(conn, &new) {
+        Ok(user) => tracing::info!(username = %user.username, "demo account created"),
+        // Another replica created it first.
+        Err(db::Error::UsernameTaken) => {}
+        Err(e) => return Err(anyhow::anyhow!("creating the demo account: {e}")),
+    }
+    Ok(())
 }
 
 /// Hourly: forget idempotency keys older than 24 hours, and sessions that
@@ -239,7 +294,17 @@ fn migrate() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn create_user(username: &str, display_name: Option<&str>) -> anyhow::Result<()> {
+/// Runs `f` on a connection to the migrated database.
+fn with_db(
+    f: impl FnOnce(&mut PgConnection, &Settings) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let settings = settings()?;
+    let mut conn = connect(&settings)?;
+    db::migrate(&mut conn)?;
+    f(&mut conn, &settings)
+}
+
+fn create_user(username: &str, display_name: Option<&str>, admin: bool) -> anyhow::Result<()> {
     let settings = settings()?;
     let username = Username::parse(username).map_err(|e| anyhow::anyhow!("username {e}"))?;
     let display_name = DisplayName::parse(display_name.unwrap_or(username.as_ref()))
@@ -254,16 +319,31 @@ fn create_user(username: &str, display_name: Option<&str>) -> anyhow::Result<()>
     let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut conn = connect(&settings)?;
     db::migrate(&mut conn)?;
-    let user = db::users::insert(
-        &mut conn,
-        &NewUser {
-            username: username.as_ref(),
-            password_hash: &hash,
-            display_name: display_name.into_inner().as_str(),
-        },
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("created user {} with id {}", user.username, user.id);
+    let actor = db::admin::Actor::cli();
+    let user = conn
+        .transaction(|conn| {
+            let user = db::users::insert(
+                conn,
+                &NewUser {
+                    username: username.as_ref(),
+                    password_hash: &hash,
+                    display_name: display_name.into_inner().as_str(),
+                },
+            )?;
+            let target = db::admin::Target {
+                user: Some((user.id, &user.username)),
+                tweet: None,
+            };
+            let action = db::admin::Action::CreateUser;
+            db::admin::record(conn, &actor, action, target, "")?;
+            if admin {
+                db::admin::set_admin(conn, &actor, &user.username, true)?;
+            }
+            Ok::<_, db::Error>(user)
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let role = if admin { " (an administrator)" } else { "" };
+    println!("created user {} with id {}{role}", user.username, user.id);
     Ok(())
 }
 
