@@ -57,7 +57,7 @@ if [[ ${1:-} == --watch ]]; then
     watchexec=$ROOT/.tools/watchexec/bin/watchexec
     if [[ ! -x $watchexec ]]; then
       echo "run.sh: installing watchexec-cli from crates.io into .tools/watchexec (once; a few minutes)" >&2
-      cargo install --quiet --locked --root "$ROOT/.tools/watchexec" watchexec-cli@2.3.2
+      cargo install --quiet --locked --root "$ROOT/.tools/watchexec" watchexec-cli@2.8.0
     fi
   fi
   echo "Tweets on http://localhost:$port — rebuilt and restarted on every change to backend/, migrations/ or Cargo files" >&2
