@@ -137,6 +137,10 @@ pub struct Settings {
     /// for its streaming endpoints; off, the streams send only what they
     /// find when they open.
     pub live_events: bool,
+    /// Whether `tweets serve` applies pending migrations at start; off, it
+    /// refuses to start while any are pending (a separate `tweets migrate`
+    /// step, such as the Kubernetes migration Job, applies them first).
+    pub migrate_on_start: bool,
     pub static_dir: Option<PathBuf>,
     pub media_root: PathBuf,
     pub media_url: String,
@@ -357,6 +361,7 @@ impl Settings {
             parse_num(&get, "FANOUT_MAX_FOLLOWERS", 10_000i64, &mut problems);
         let fanout_worker = parse_bool(&get, "FANOUT_WORKER", true, &mut problems);
         let live_events = parse_bool(&get, "LIVE_EVENTS", true, &mut problems);
+        let migrate_on_start = parse_bool(&get, "MIGRATE_ON_START", true, &mut problems);
         if fanout_max_followers < 0 {
             problems.push("FANOUT_MAX_FOLLOWERS must not be negative".into());
         }
@@ -470,6 +475,7 @@ impl Settings {
             fanout_max_followers,
             fanout_worker,
             live_events,
+            migrate_on_start,
             static_dir: get("STATIC_DIR").map(PathBuf::from),
             media_root: get("MEDIA_ROOT")
                 .map(PathBuf::from)

@@ -184,9 +184,19 @@ fn serve() -> anyhow::Result<()> {
     std::fs::create_dir_all(&settings.media_root)
         .with_context(|| format!("creating MEDIA_ROOT {}", settings.media_root.display()))?;
     let mut conn = db::connect_with_retry(&settings.database_url, Duration::from_secs(60))?;
-    let applied = db::migrate(&mut conn)?;
-    if !applied.is_empty() {
-        tracing::info!(?applied, "migrations applied");
+    if settings.migrate_on_start {
+        let applied = db::migrate(&mut conn)?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "migrations applied");
+        }
+    } else {
+        let pending = db::pending_migrations(&mut conn)?;
+        anyhow::ensure!(
+            pending.is_empty(),
+            "{} migration(s) pending ({}) and MIGRATE_ON_START=false: run `tweets migrate` first",
+            pending.len(),
+            pending.join(", ")
+        );
     }
     if let Some(demo) = &settings.demo_account {
         ensure_demo_account(&mut conn, demo)?;

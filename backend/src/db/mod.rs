@@ -246,6 +246,17 @@ pub fn migrate(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     Ok(versions)
 }
 
+/// The versions of the migrations this binary has that the database has
+/// not applied yet.
+pub fn pending_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
+    Ok(conn
+        .pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("reading the applied migrations: {e}"))?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect())
+}
+
 /// Connects, retrying with exponential backoff (0.5 s doubling to 8 s) until
 /// `deadline` has passed: the database may still be starting.
 pub fn connect_with_retry(database_url: &str, deadline: Duration) -> anyhow::Result<PgConnection> {

@@ -144,6 +144,61 @@ fn migrate_applies_once() {
     assert!(stdout(&out).contains("up to date"));
 }
 
+/// With MIGRATE_ON_START=false, `serve` neither migrates nor starts on a
+/// database with pending migrations (a deploy's own `tweets migrate` step
+/// comes first); once they are applied it serves.
+#[test]
+fn serve_without_migrating_refuses_pending_migrations() {
+    let db = TestDb::new();
+    let mut conn = db.connect();
+    sql_query("DELETE FROM __diesel_schema_migrations WHERE version = '20261201160000'")
+        .execute(&mut conn)
+        .unwrap();
+    sql_query("ALTER TABLE users DROP COLUMN is_admin, DROP COLUMN deactivated_at")
+        .execute(&mut conn)
+        .unwrap();
+    sql_query("DROP TABLE audit_log")
+        .execute(&mut conn)
+        .unwrap();
+    let env = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("MIGRATE_ON_START", "false"),
+        ("BIND_ADDR", "127.0.0.1:0"),
+        ("METRICS_ADDR", "off"),
+        ("JWT_SECRET", STRONG_SECRET),
+    ];
+    let out = run(&["serve"], &env);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 migration(s) pending (20261201160000) and MIGRATE_ON_START=false"),
+        "{err}"
+    );
+    // Nothing was applied.
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let applied: Count = sql_query(
+        "SELECT count(*) AS n FROM __diesel_schema_migrations WHERE version = '20261201160000'",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(applied.n, 0);
+    let out = run(&["migrate"], &[("DATABASE_URL", &db.url)]);
+    assert!(
+        stdout(&out).contains("applied 20261201160000"),
+        "{}",
+        stdout(&out)
+    );
+    let served = crate::helpers::Served::start(&[
+        ("DATABASE_URL", db.url.as_str()),
+        ("MIGRATE_ON_START", "false"),
+    ]);
+    assert!(served.pid() > 0);
+}
+
 #[actix_web::test]
 async fn create_user_reads_the_password_from_stdin() {
     let app = spawn_app().await;
