@@ -13,6 +13,7 @@ need psql postgresql-client
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || packages+=(postgresql)
 need make make
 need curl curl
+need jq jq
 need promtool prometheus
 need amtool prometheus-alertmanager
 need python3 python3 python3-venv

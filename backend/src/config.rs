@@ -544,13 +544,12 @@ fn sslmode_of(database_url: &str) -> Option<String> {
 pub type Reads = Vec<(String, Option<String>)>;
 
 /// A variable's value as it may be shown (`tweets config`, logs): secrets
-/// hidden (names with SECRET, PASSWORD or TOKEN), and the password of a URL
-/// replaced by `***`. A `*_FILE` variable is a path and is shown.
+/// hidden (names whose last word is SECRET, PASSWORD, TOKEN or KEY, such as
+/// `JWT_SECRET`; not `ACCESS_TOKEN_TTL`, a duration, nor `JWT_SECRET_FILE`,
+/// a path), and the password of a URL replaced by `***`.
 pub fn shown(name: &str, value: &str) -> String {
-    let secret = ["SECRET", "PASSWORD", "TOKEN"]
-        .iter()
-        .any(|word| name.contains(word));
-    if secret && !(name.ends_with("FILE") && name.contains('_')) {
+    let last_word = name.rsplit('_').next().unwrap_or(name);
+    if ["SECRET", "PASSWORD", "TOKEN", "KEY"].contains(&last_word) {
         return "(set, hidden)".into();
     }
     match url::Url::parse(value) {
@@ -760,6 +759,31 @@ mod tests {
         assert!(names.len() > 20, "{names:?}");
         let missing: Vec<_> = names.iter().filter(|n| !documented(n)).collect();
         assert!(missing.is_empty(), "not in .env.example: {missing:?}");
+    }
+
+    /// Secrets by the last word of their name; durations and paths that
+    /// merely mention a token or a secret are shown.
+    #[test]
+    fn shown_hides_secrets_and_url_passwords_only() {
+        for name in [
+            "JWT_SECRET",
+            "POSTGRES_PASSWORD",
+            "DEMO_PASSWORD",
+            "SOME_TOKEN",
+            "S3_SECRET_ACCESS_KEY",
+        ] {
+            assert_eq!(shown(name, "hunter2"), "(set, hidden)", "{name}");
+        }
+        assert_eq!(shown("ACCESS_TOKEN_TTL", "15m"), "15m");
+        assert_eq!(shown("REFRESH_TOKEN_TTL", "30d"), "30d");
+        assert_eq!(
+            shown("JWT_SECRET_FILE", "/run/secrets/jwt"),
+            "/run/secrets/jwt"
+        );
+        assert_eq!(
+            shown("DATABASE_URL", "postgres://app:hunter2@db/tweets"),
+            "postgres://app:***@db/tweets"
+        );
     }
 
     #[test]

@@ -149,7 +149,7 @@ pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedR
             "SELECT (SELECT max(id) FROM tweets) AS lo, (SELECT max(id) FROM follows) AS hi",
         )
         .get_result(conn)?;
-        let first_new = before.lo.unwrap_or(0);
+        let newest_before = before.lo.unwrap_or(0);
         let follows_before = before.hi.unwrap_or(0);
         tracing::debug!(elapsed_s = started.elapsed().as_secs_f64(), "users inserted");
         // Spread over the last 90 days, oldest first (ids follow time); a
@@ -178,6 +178,14 @@ pub fn seed(conn: &mut PgConnection, opts: &SeedOptions) -> anyhow::Result<SeedR
         .bind::<BigInt, _>(opts.users)
         .execute(conn)
         .context("inserting tweets")?;
+        // The new ids are consecutive (one statement, one sequence), but
+        // they need not start right after the newest tweet before: deleted
+        // tweets leave the sequence ahead of max(id).
+        let new_range: Range =
+            sql_query("SELECT min(id) AS lo, max(id) AS hi FROM tweets WHERE id > $1")
+                .bind::<BigInt, _>(newest_before)
+                .get_result(conn)?;
+        let first_new = new_range.lo.map_or(newest_before, |lo| lo - 1);
         // One in ten answers one of the 200 tweets before it (a thread when
         // that one is a reply too); reply counters are set to match.
         report.replies = sql_query(

@@ -25,7 +25,9 @@ impl Actor {
     pub fn cli() -> Self {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown".into());
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(os_user);
         Actor::Cli(user)
     }
 
@@ -42,6 +44,27 @@ impl Actor {
             Actor::Cli(user) => format!("cli:{user}"),
         }
     }
+}
+
+/// The operating-system user running this process when the environment
+/// does not say (containers often set no `USER`): its name from
+/// `/etc/passwd`, else `uid <n>`. (The passwd format is one line per user,
+/// `name:x:uid:…`: split, not parsed by a crate.)
+fn os_user() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return "unknown".into();
+    };
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|passwd| {
+            passwd.lines().find_map(|line| {
+                let mut fields = line.split(':');
+                let name = fields.next()?;
+                (fields.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
+            })
+        })
+        .unwrap_or_else(|| format!("uid {uid}"))
 }
 
 /// The audit log's actions (the migration's `CHECK` lists the same).

@@ -233,6 +233,54 @@ async fn create_user_reads_the_password_from_stdin() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("password must be at least 8"));
 }
 
+/// Seeding after the newest tweets were deleted (the sequence is then
+/// ahead of the highest id) still makes consistent replies.
+#[actix_web::test]
+async fn seed_after_deleting_the_newest_tweets() {
+    let app = spawn_app().await;
+    let env = [("DATABASE_URL", app.db.url.as_str())];
+    let seed = |prefix: &'static str| {
+        run(
+            &[
+                "seed",
+                "--prefix",
+                prefix,
+                "--users",
+                "5",
+                "--tweets",
+                "40",
+                "--follows-per-user",
+                "2",
+                "--likes-per-user",
+                "1",
+            ],
+            &env,
+        )
+    };
+    let out = seed("one");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    sql_query("DELETE FROM tweets WHERE id > (SELECT max(id) - 15 FROM tweets)")
+        .execute(&mut app.db.connect())
+        .unwrap();
+    let out = seed("two");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let orphans: Mismatches = sql_query(
+        "SELECT count(*) AS n FROM tweets r WHERE r.reply_to_id IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM tweets p WHERE p.id = r.reply_to_id)",
+    )
+    .get_result(&mut app.db.connect())
+    .unwrap();
+    assert_eq!(orphans.n, 0);
+}
+
 #[derive(QueryableByName)]
 struct Mismatches {
     #[diesel(sql_type = BigInt)]
