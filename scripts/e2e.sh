@@ -5,7 +5,9 @@
 # in the container) over HTTPS — a certificate from a local CA made for the
 # run (scripts/certs.sh), trusted by the browser through its own NSS
 # database — in front of the real API on a throwaway database. Screenshots
-# go to test-artifacts/e2e/ (kept by CI, not committed).
+# go to test-artifacts/e2e/ (kept by CI, not committed). The tests get the
+# database and the binary too, to run the command line (administrators are
+# made only there).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -54,4 +56,5 @@ CURL_CA_BUNDLE=$tmp/certs/ca.pem wait_http "$base/healthz"
 mkdir -p test-artifacts/e2e
 (cd frontend && HOME=$tmp/home NODE_EXTRA_CA_CERTS=$tmp/certs/ca.pem E2E_BASE_URL=$base \
   E2E_HTTP_URL=http://127.0.0.1:$web_port E2E_JWT_SECRET=$secret E2E_ARTIFACTS="$ROOT/test-artifacts/e2e" \
+  E2E_DATABASE_URL="$SCRATCH_DB_URL" E2E_TWEETS_BIN="$ROOT/target/debug/tweets" \
   node --test --test-concurrency=1 e2e/)

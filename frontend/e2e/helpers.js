@@ -42,7 +42,7 @@ export async function shot(page, name) {
  * with 429: the project's nginx lets 10 sign-ups and logins a minute through
  * per address (one more every 6 s), and the suites together need more.
  */
-async function submitAuth(page, button, path) {
+export async function submitAuth(page, button, path) {
   for (let attempt = 0; ; attempt++) {
     const [res] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(path) && r.request().method() === 'POST'),

@@ -3,6 +3,7 @@
 import { currentUser } from './api.js';
 import { replace } from './dom.js';
 import { go, isRedirect, onNavigate, redirect } from './navigation.js';
+import { adminView } from './views/admin.js';
 import { authView } from './views/auth.js';
 import { homeView } from './views/home.js';
 import { notFoundView } from './views/not-found.js';
@@ -25,6 +26,7 @@ const routes = [
   { name: 'signup', path: /^\/signup$/, view: authView, args: () => ['signup'] },
   { name: 'notifications', path: /^\/notifications$/, view: notificationsView, login: true },
   { name: 'settings', path: /^\/settings$/, view: settingsView, login: true },
+  { name: 'admin', path: /^\/admin$/, view: adminView, login: true },
   { name: 'search', path: /^\/search$/, view: searchView },
   { name: 'profile', path: /^\/u\/([A-Za-z0-9_]{3,30})$/, view: profileView, args: (m) => [m[1]] },
   { name: 'thread', path: /^\/t\/([1-9][0-9]{0,15})$/, view: threadView, args: (m) => [Number(m[1])] },
@@ -37,7 +39,7 @@ export function resolve(path, user) {
   for (const r of routes) {
     const match = path.match(r.path);
     if (!match) continue;
-    if (r.login && !user) return redirect(`/login?next=${path}`);
+    if (r.login && !user) return redirect(`/login?next=${encodeURIComponent(path)}`);
     return { name: r.name, view: r.view, args: r.args ? r.args(match) : [] };
   }
   return notFound;

@@ -1,6 +1,6 @@
 // The site navigation (#nav-links): what a visitor or a signed-in user can
 // reach, with the count of unread notifications on "Notifications" (kept
-// current by the notifications stream). On
+// current by the notifications stream), and "Admin" for administrators. On
 // phones the CSS turns it into a bar fixed at the bottom of the screen.
 import { api, currentUser, session } from '../api.js';
 import { h, replace } from '../dom.js';
@@ -55,7 +55,7 @@ async function logout() {
   go('/');
 }
 
-const ICONS = { '/': '⌕', '/home': '⌂', '/notifications': '♢', profile: '☺', '/settings': '⚙' };
+const ICONS = { '/': '⌕', '/home': '⌂', '/notifications': '♢', profile: '☺', '/admin': '⚑', '/settings': '⚙' };
 
 /** The nav bar over the existing list element: {el, render}. */
 export function navBar(el) {
@@ -68,6 +68,7 @@ export function navBar(el) {
       user ? item('/home', 'Home') : null,
       user ? item('/notifications', 'Notifications', { extra: badge() }) : null,
       user ? item(`/u/${user.username}`, 'Profile', { icon: ICONS.profile }) : null,
+      user?.is_admin ? item('/admin', 'Admin') : null,
       user ? item('/settings', 'Settings', { cls: 'nav-secondary' }) : null,
       user
         ? h('li', { class: 'nav-secondary' }, h('button', { class: 'nav-button', type: 'button', onclick: logout }, 'Log out'))

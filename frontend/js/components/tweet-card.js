@@ -1,10 +1,12 @@
 // One tweet: who reposted it, author, whom it replies to, text with links,
-// image (opens in a lightbox), replies link, like, repost and delete.
+// image (opens in a lightbox), replies link, like, repost and delete (or,
+// for an administrator, remove).
 import { currentUser } from '../api.js';
 import { h, replace } from '../dom.js';
 import { link } from '../navigation.js';
 import { nameOf } from '../notification-text.js';
 import { openLightbox } from './lightbox.js';
+import { removeButton } from './moderation.js';
 import { deleteButton, likeButton, repostButton } from './tweet-actions.js';
 import { avatar, relativeTime, textWithLinks } from './ui.js';
 
@@ -42,7 +44,8 @@ function replyNote(tweet) {
 }
 
 /**
- * A tweet card: {el}. `onDeleted(tweet)` runs after its author deleted it.
+ * A tweet card: {el}. `onDeleted(tweet)` runs after its author deleted it
+ * (or an administrator removed it).
  * In a thread (`inThread`) the line between cards says what replies to
  * what, so "Replying to" is left out; `focal` marks the thread's own tweet.
  */
@@ -50,7 +53,9 @@ export function tweetCard(tweet, { onDeleted, inThread = false, focal = false } 
   const user = currentUser();
   const mine = user && user.id === tweet.author.id;
   const el = h('article', { class: `tweet${focal ? ' focal' : ''}`, dataset: { id: tweet.id }, 'aria-current': focal ? 'page' : null });
-  const del = mine ? deleteButton(tweet, el, onDeleted) : null;
+  // An administrator removes other people's tweets (their own keep Delete).
+  const admin = user?.is_admin && !mine;
+  const del = mine ? deleteButton(tweet, el, onDeleted) : (admin ? removeButton(tweet, el, onDeleted) : null);
   const profile = `/u/${tweet.author.username}`;
   replace(el,
     tweet.reposted_by ? repostNote(tweet.reposted_by) : null,

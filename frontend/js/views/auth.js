@@ -43,6 +43,7 @@ export function authView(page, mode) {
       go(next, { replace: true });
     } catch (err) {
       if (!signup && err.code === 'invalid_credentials') err.message = 'The username or password is wrong.';
+      if (err.code === 'account_deactivated') err.message = 'This account has been deactivated by an administrator.';
       if (err.code === 'username_taken') err.errors = { username: ['is already taken'] };
       showErrors(form, err);
     } finally {

@@ -1,8 +1,9 @@
 // A user's profile (/u/alice): who they are, their counts, follow, mute and
-// block, their tweets.
+// block, for an administrator the account's moderation, their tweets.
 import { api, currentUser } from '../api.js';
 import { h, replace } from '../dom.js';
 import { link } from '../navigation.js';
+import { moderationPanel } from '../components/moderation.js';
 import { profileActions } from '../components/profile-actions.js';
 import { tweetList } from '../components/tweet-list.js';
 import { avatar, errorState, loading, state, textWithLinks } from '../components/ui.js';
@@ -43,6 +44,7 @@ function profile(page, user) {
         counts,
         h('p', { class: 'hint' }, `Joined ${new Date(user.created_at).toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' })}`)),
       action),
+    currentUser()?.is_admin && !self ? moderationPanel(user.username).el : null,
     h('h2', {}, 'Tweets'),
     tweets,
   ];

@@ -34,7 +34,7 @@ function thread(page, tweet, ancestors) {
       replyTo: id,
       placeholder: `Reply to @${tweet.author.username}`,
       onPosted: (t) => { replies.append(t); countReply(); },
-    }).el : h('p', {}, link(`/login?next=/t/${id}`, 'Log in'), ' to reply.'),
+    }).el : h('p', {}, link(`/login?next=${encodeURIComponent(`/t/${id}`)}`, 'Log in'), ' to reply.'),
     replies.el,
   ];
 }
