@@ -10,7 +10,9 @@ psql "$DATABASE_URL" -Xqc "VACUUM ANALYZE" >/dev/null
 me=$(q "SELECT id FROM users WHERE lower(username) = 'demo42'")
 heavy=$(q "SELECT id FROM users ORDER BY following_count DESC LIMIT 1")
 author=$(q "SELECT id FROM users WHERE lower(username) = 'demo7'")
-mid=$(q "SELECT id FROM tweets ORDER BY id DESC OFFSET 500000 LIMIT 1")
+# Half a million tweets deep, or halfway down a smaller data set.
+mid=$(q "SELECT id FROM tweets ORDER BY id DESC OFFSET LEAST(500000, (SELECT count(*) / 2 FROM tweets)) LIMIT 1")
+mid=${mid:-0}
 parent=$(q "SELECT reply_to_id FROM tweets WHERE reply_to_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
 popular=$(q "SELECT followee_id FROM follows GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
 page=$(q "SELECT string_agg(id::text, ',') FROM (SELECT id FROM tweets ORDER BY id DESC LIMIT 20) t")

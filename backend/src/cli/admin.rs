@@ -94,12 +94,18 @@ fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 }
 
 fn print_accounts(accounts: &[admin::Account]) {
-    println!(
+    out!(
         "{:>8}  {:<30}  {:<24}  {:<5}  {:<16}  {:>9}  {:>7}  CREATED",
-        "ID", "USERNAME", "DISPLAY NAME", "ADMIN", "DEACTIVATED", "FOLLOWERS", "TWEETS"
+        "ID",
+        "USERNAME",
+        "DISPLAY NAME",
+        "ADMIN",
+        "DEACTIVATED",
+        "FOLLOWERS",
+        "TWEETS"
     );
     for a in accounts {
-        println!(
+        out!(
             "{:>8}  {:<30}  {:<24}  {:<5}  {:<16}  {:>9}  {:>7}  {}",
             a.id,
             a.username,
@@ -153,7 +159,7 @@ pub fn users(conn: &mut PgConnection, command: Users) -> anyhow::Result<()> {
         } => {
             let a =
                 admin::set_active(conn, &actor, &username, false, &reason(&r)?).map_err(db_err)?;
-            println!(
+            out!(
                 "{} is deactivated (since {}): it cannot sign in, and its sessions have ended",
                 a.username,
                 when(a.deactivated_at)
@@ -165,15 +171,15 @@ pub fn users(conn: &mut PgConnection, command: Users) -> anyhow::Result<()> {
         } => {
             let a =
                 admin::set_active(conn, &actor, &username, true, &reason(&r)?).map_err(db_err)?;
-            println!("{} is active: it can sign in again", a.username);
+            out!("{} is active: it can sign in again", a.username);
         }
         Users::Promote { username } => {
             let a = admin::set_admin(conn, &actor, &username, true).map_err(db_err)?;
-            println!("{} is an administrator", a.username);
+            out!("{} is an administrator", a.username);
         }
         Users::Demote { username } => {
             let a = admin::set_admin(conn, &actor, &username, false).map_err(db_err)?;
-            println!("{} is no longer an administrator", a.username);
+            out!("{} is no longer an administrator", a.username);
         }
     }
     Ok(())
@@ -205,12 +211,15 @@ pub fn tweets(
             }
             let rows: Vec<(TweetId, String, chrono::DateTime<chrono::Utc>, i64, String)> =
                 query.load(conn)?;
-            println!(
+            out!(
                 "{:>10}  {:<30}  {:<16}  {:>5}  TEXT",
-                "ID", "AUTHOR", "CREATED", "LIKES"
+                "ID",
+                "AUTHOR",
+                "CREATED",
+                "LIKES"
             );
             for (id, author, at, likes, text) in rows {
-                println!(
+                out!(
                     "{:>10}  {:<30}  {:<16}  {:>5}  {}",
                     id,
                     author,
@@ -246,7 +255,7 @@ pub fn tweets(
                     Ok::<_, db::Error>(created)
                 })
                 .map_err(db_err)?;
-            println!("created tweet {} as {}", tweet.tweet.id, account.username);
+            out!("created tweet {} as {}", tweet.tweet.id, account.username);
         }
         Tweets::Remove { id, reason: r } => {
             let id = TweetId::new(id).ok_or_else(|| anyhow::anyhow!("no tweet {id}"))?;
@@ -261,7 +270,7 @@ pub fn tweets(
                     );
                 }
             }
-            println!(
+            out!(
                 "removed tweet {id} by {}: {}",
                 removed.author,
                 excerpt(&removed.text)
@@ -273,9 +282,13 @@ pub fn tweets(
 
 pub fn audit(conn: &mut PgConnection, n: i64) -> anyhow::Result<()> {
     let entries = admin::entries(conn, None, limit(n)?).map_err(db_err)?;
-    println!(
+    out!(
         "{:>6}  {:<16}  {:<24}  {:<16}  {:<30}  DETAILS",
-        "ID", "AT", "ACTOR", "ACTION", "ACCOUNT"
+        "ID",
+        "AT",
+        "ACTOR",
+        "ACTION",
+        "ACCOUNT"
     );
     for e in entries {
         let mut details = Vec::new();
@@ -288,7 +301,7 @@ pub fn audit(conn: &mut PgConnection, n: i64) -> anyhow::Result<()> {
         if !e.reason.is_empty() {
             details.push(format!("reason: {}", e.reason));
         }
-        println!(
+        out!(
             "{:>6}  {:<16}  {:<24}  {:<16}  {:<30}  {}",
             e.id,
             when(Some(e.at)),

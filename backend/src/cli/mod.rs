@@ -1,5 +1,14 @@
 //! The `tweets` command line.
 
+/// `println!` for the command line's output: a reader that stops early
+/// (`tweets users list | head`) ends the command quietly, as it does any
+/// Unix tool, instead of a panic on the broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod admin;
 
 use std::{
@@ -104,6 +113,19 @@ enum Command {
     },
 }
 
+/// Writes to standard output; a closed pipe exits with success (the reader
+/// has what it wanted), any other failure with an error.
+pub(crate) fn write_out(args: std::fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing the output: {e}");
+        std::process::exit(1);
+    }
+}
+
 pub fn main() -> ExitCode {
     // What the environment set before `.env` adds to it (`tweets config`
     // tells the two apart: `.env` never overrides the environment).
@@ -145,7 +167,7 @@ pub fn main() -> ExitCode {
         Command::Config => return config(&from_environment, dotenv.as_deref()),
         Command::Fanout => fanout(),
         Command::Openapi => {
-            print!("{}", crate::routes::openapi::json());
+            write_out(format_args!("{}", crate::routes::openapi::json()));
             Ok(())
         }
         Command::Healthcheck { url, timeout_secs } => {
@@ -282,7 +304,7 @@ fn fanout() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let done = db::fanout::drain(&mut conn, settings.fanout_max_followers)
         .map_err(|e| anyhow::anyhow!("fanning out: {e}"))?;
-    println!(
+    out!(
         "fanned out {} tweets and {} follows: {} rows in {:.2} s",
         done.tweets,
         done.follows,
@@ -296,10 +318,10 @@ fn migrate() -> anyhow::Result<()> {
     let settings = settings()?;
     let applied = db::migrate(&mut connect(&settings)?)?;
     if applied.is_empty() {
-        println!("database is up to date");
+        out!("database is up to date");
     }
     for version in applied {
-        println!("applied {version}");
+        out!("applied {version}");
     }
     Ok(())
 }
@@ -353,7 +375,7 @@ fn create_user(username: &str, display_name: Option<&str>, admin: bool) -> anyho
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let role = if admin { " (an administrator)" } else { "" };
-    println!("created user {} with id {}{role}", user.username, user.id);
+    out!("created user {} with id {}{role}", user.username, user.id);
     Ok(())
 }
 
@@ -364,22 +386,29 @@ fn run_seed(mut opts: SeedOptions) -> anyhow::Result<()> {
     db::migrate(&mut conn)?;
     let r = seed::seed(&mut conn, &opts)?;
     let total = r.tweets + r.replies;
-    println!(
+    out!(
         "seeded {} users, {} tweets ({} replies), {} follows, {} likes in {:.2} s",
-        r.users, total, r.replies, r.follows, r.likes, r.seconds
+        r.users,
+        total,
+        r.replies,
+        r.follows,
+        r.likes,
+        r.seconds
     );
-    println!(
+    out!(
         "home timelines: {} rows copied, {} accounts read at read time (over {} followers); vacuum analyze {:.2} s",
         r.home_rows, r.fanout_on_read, opts.fanout_max_followers, r.vacuum_seconds
     );
-    println!(
+    out!(
         "tweets and replies: {:.2} s, {:.0} tweets/s",
         r.tweet_seconds,
         total as f64 / r.tweet_seconds.max(1e-9)
     );
-    println!(
+    out!(
         "log in as {}1 … {}{} with the seed password",
-        opts.prefix, opts.prefix, opts.users
+        opts.prefix,
+        opts.prefix,
+        opts.users
     );
     Ok(())
 }
@@ -391,7 +420,7 @@ fn config(
     dotenv: Option<&std::path::Path>,
 ) -> ExitCode {
     let (read, result) = Settings::traced(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
-    println!("# every variable the configuration reads, in order; secrets hidden");
+    out!("# every variable the configuration reads, in order; secrets hidden");
     let rows: Vec<(String, &str)> = read
         .iter()
         .map(|(name, value)| match value {
@@ -412,18 +441,18 @@ fn config(
         .max()
         .unwrap_or(0);
     for (left, source) in &rows {
-        println!("{left:<width$}  # {source}");
+        out!("{left:<width$}  # {source}");
     }
     if let Some(path) = dotenv {
-        println!("# .env: {}", path.display());
+        out!("# .env: {}", path.display());
     }
     match result {
         Ok(_) => {
-            println!("# the configuration is valid");
+            out!("# the configuration is valid");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            println!("# {}", e.to_string().replace('\n', "\n# "));
+            out!("# {}", e.to_string().replace('\n', "\n# "));
             ExitCode::FAILURE
         }
     }
@@ -433,7 +462,7 @@ fn check(deploy: bool) -> ExitCode {
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
-            println!("{e}");
+            out!("{e}");
             return ExitCode::FAILURE;
         }
     };
@@ -453,12 +482,12 @@ fn check(deploy: bool) -> ExitCode {
         },
     }
     if problems.is_empty() {
-        println!("no problems found");
+        out!("no problems found");
         ExitCode::SUCCESS
     } else {
-        println!("{} problem(s) found:", problems.len());
+        out!("{} problem(s) found:", problems.len());
         for p in &problems {
-            println!("  - {p}");
+            out!("  - {p}");
         }
         ExitCode::FAILURE
     }

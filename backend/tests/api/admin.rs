@@ -384,3 +384,31 @@ async fn serve_creates_the_demo_account_once() {
         "{listed}"
     );
 }
+
+/// A reader that stops early (`tweets users list | head`) ends the command
+/// quietly with success, not with a panic on the broken pipe.
+#[actix_web::test]
+async fn output_into_a_closed_pipe_is_not_a_crash() {
+    let app = spawn_app().await;
+    for n in 0..5 {
+        app.register(&format!("user{n}")).await;
+    }
+    let mut child = tweets(&["users", "list"], &[("DATABASE_URL", &app.db.url)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
