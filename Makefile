@@ -29,8 +29,8 @@ test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls client f
 deps: ## Install what make test needs (apt packages, terraform, rustup components), or say what to install
 	@scripts/ensure-tools.sh
 
-test-rust: ## Unit and HTTP integration tests against a real PostgreSQL
-	@scripts/pg.sh with-throwaway $(CARGO) test --workspace --locked
+test-rust: ## Unit and HTTP integration tests against a real PostgreSQL (and moto's S3 server for the media store)
+	@MOTO_SERVER=$$(scripts/tools.sh moto)/moto_server scripts/pg.sh with-throwaway $(CARGO) test --workspace --locked
 
 contract: ## Schemathesis against the live server and its OpenAPI document
 	@scripts/pg.sh with-throwaway scripts/contract.sh

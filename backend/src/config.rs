@@ -144,6 +144,8 @@ pub struct Settings {
     pub static_dir: Option<PathBuf>,
     pub media_root: PathBuf,
     pub media_url: String,
+    /// Where images are stored: files under `media_root`, or S3.
+    pub media_store: MediaStoreKind,
     pub cors_allowed_origins: Vec<String>,
     pub log_format: LogFormat,
     pub rate_limits: RateLimits,
@@ -424,6 +426,52 @@ impl Settings {
         }
         let trust_forwarded_for = parse_bool(&get, "TRUST_FORWARDED_FOR", false, &mut problems);
 
+        let media_store = match get("MEDIA_STORE").as_deref() {
+            None | Some("local") => MediaStoreKind::Local,
+            Some("s3") => {
+                let required = |name: &str, problems: &mut Vec<String>| {
+                    get(name)
+                        .filter(|v| !v.trim().is_empty())
+                        .unwrap_or_else(|| {
+                            problems.push(format!("{name} is required with MEDIA_STORE=s3"));
+                            String::new()
+                        })
+                };
+                let bucket = required("S3_BUCKET", &mut problems);
+                let region = required("S3_REGION", &mut problems);
+                let endpoint = get("S3_ENDPOINT").filter(|v| !v.trim().is_empty());
+                if let Some(e) = &endpoint {
+                    if !(e.starts_with("https://") || e.starts_with("http://"))
+                        || url::Url::parse(e).is_err()
+                    {
+                        problems.push("S3_ENDPOINT must be an http(s):// URL".into());
+                    }
+                }
+                let access_key_id = get("S3_ACCESS_KEY_ID").filter(|v| !v.is_empty());
+                let secret_access_key = secret_or_file(&get, "S3_SECRET_ACCESS_KEY", &mut problems)
+                    .filter(|v| !v.is_empty());
+                if access_key_id.is_some() != secret_access_key.is_some() {
+                    problems.push(
+                        "set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (the AWS default credentials)"
+                            .into(),
+                    );
+                }
+                MediaStoreKind::S3(S3Settings {
+                    bucket,
+                    region,
+                    endpoint,
+                    access_key_id,
+                    secret_access_key: secret_access_key.map(Secret),
+                })
+            }
+            Some(other) => {
+                problems.push(format!(
+                    "MEDIA_STORE must be `local` or `s3`, not `{other}`"
+                ));
+                MediaStoreKind::Local
+            }
+        };
+
         let demo_account = match (get("DEMO_USERNAME"), get("DEMO_PASSWORD")) {
             (None, None) => None,
             (Some(username), Some(password)) => {
@@ -481,6 +529,7 @@ impl Settings {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("media")),
             media_url,
+            media_store,
             cors_allowed_origins,
             log_format,
             rate_limits,
@@ -563,6 +612,47 @@ pub fn shown(name: &str, value: &str) -> String {
     }
 }
 
+/// Where uploaded images live.
+#[derive(Debug, Clone)]
+pub enum MediaStoreKind {
+    /// Files under `MEDIA_ROOT` (one host, or a volume shared by replicas).
+    Local,
+    /// An S3 bucket (`MEDIA_STORE=s3`).
+    S3(S3Settings),
+}
+
+/// `MEDIA_STORE=s3`: the bucket, and how to reach it.
+#[derive(Debug, Clone)]
+pub struct S3Settings {
+    pub bucket: String,
+    pub region: String,
+    /// An S3-compatible server (MinIO, moto); `None`: AWS itself.
+    pub endpoint: Option<String>,
+    /// Static keys; `None`: the AWS default credential chain.
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+}
+
+/// A secret value: never shown by `Debug`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
 /// The development demo account (`DEMO_USERNAME`, `DEMO_PASSWORD`).
 #[derive(Clone)]
 pub struct DemoAccount {
@@ -579,11 +669,12 @@ impl std::fmt::Debug for DemoAccount {
     }
 }
 
-pub const FILE_VARIABLES: [&str; 4] = [
+pub const FILE_VARIABLES: [&str; 5] = [
     "DATABASE_URL",
     "JWT_SECRET",
     "POSTGRES_PASSWORD",
     "REDIS_URL",
+    "S3_SECRET_ACCESS_KEY",
 ];
 
 /// `NAME`, or the contents of the file `NAME_FILE` names (one trailing

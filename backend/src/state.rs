@@ -8,10 +8,11 @@ use actix_web::HttpRequest;
 
 use crate::{
     auth::{JwtKeys, PasswordHasher},
+    config::MediaStoreKind,
     config::Settings,
     db::{DbPool, PoolMetrics},
     error::ApiError,
-    media::{LocalMediaStore, Media},
+    media::{s3::S3MediaStore, LocalMediaStore, Media},
     metrics::Metrics,
     ratelimit::{self, RateLimiter, RedisBackend},
 };
@@ -76,7 +77,12 @@ impl AppState {
                 settings.rate_limits.posts_per_minute,
                 redis,
             ),
-            media: Media::new(Arc::new(LocalMediaStore::new(settings.media_root.clone()))),
+            media: Media::new(match &settings.media_store {
+                MediaStoreKind::Local => {
+                    Arc::new(LocalMediaStore::new(settings.media_root.clone()))
+                }
+                MediaStoreKind::S3(s3) => Arc::new(S3MediaStore::new(s3)?),
+            }),
             pool,
             settings,
         })

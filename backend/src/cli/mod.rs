@@ -10,6 +10,7 @@ macro_rules! out {
 }
 
 mod admin;
+mod media;
 
 use std::{
     io::{BufRead, Read, Write},
@@ -65,6 +66,9 @@ enum Command {
     /// Tweets: list, create as an account, remove (moderation).
     #[command(subcommand)]
     Tweets(admin::Tweets),
+    /// Uploaded media: copy them to object storage.
+    #[command(subcommand)]
+    Media(media::Media),
     /// The audit log of administrative actions, newest first.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -146,6 +150,7 @@ pub fn main() -> ExitCode {
         Command::Tweets(command) => {
             with_db(|conn, settings| admin::tweets(conn, &settings.media_root, command))
         }
+        Command::Media(command) => settings().and_then(|s| media::run(&s, command)),
         Command::Audit { limit } => with_db(|conn, _| admin::audit(conn, limit)),
         Command::Seed {
             prefix,

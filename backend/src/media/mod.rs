@@ -6,6 +6,7 @@ use std::{io::Write, path::PathBuf, sync::Arc};
 
 use crate::error::ApiError;
 
+pub mod s3;
 pub mod strip;
 
 /// Largest upload accepted (5 MiB).
@@ -64,7 +65,8 @@ impl ImageKind {
 #[derive(Debug)]
 pub struct CheckedImage {
     pub kind: ImageKind,
-    pub bytes: Vec<u8>,
+    /// Shared, not copied, when a store hands it to its client.
+    pub bytes: bytes::Bytes,
 }
 
 /// Checks an uploaded image: its type from its bytes (`415` otherwise), its
@@ -100,7 +102,10 @@ pub fn check_image(bytes: Vec<u8>) -> Result<CheckedImage, ApiError> {
         ImageKind::Gif => strip::gif(&bytes)?,
         ImageKind::Webp => strip::webp(&bytes)?,
     };
-    Ok(CheckedImage { kind, bytes })
+    Ok(CheckedImage {
+        kind,
+        bytes: bytes.into(),
+    })
 }
 
 /// The media service handlers use: checks, strips and stores uploads, and
@@ -124,7 +129,13 @@ impl Media {
             let _entered = span.enter();
             let image = check_image(bytes)?;
             store.put(&image).map_err(|e| {
-                ApiError::Unexpected(anyhow::Error::new(e).context("storing an image"))
+                if e.kind() == std::io::ErrorKind::ConnectionAborted {
+                    // The object store (a remote service) failed: retryable.
+                    tracing::warn!(error = %e, "storing an image failed");
+                    ApiError::Unavailable("the media store is unavailable".into())
+                } else {
+                    ApiError::Unexpected(anyhow::Error::new(e).context("storing an image"))
+                }
             })
         })
         .await?
@@ -165,25 +176,36 @@ impl LocalMediaStore {
 
     /// The path of a stored name, refusing anything that is not one of ours.
     fn path_of(&self, name: &str) -> Option<PathBuf> {
-        let valid = name.split('/').count() == 2
-            && name.split('/').all(|seg| {
-                !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
-            })
-            && !name.contains("..");
-        valid.then(|| self.root.join(name))
+        is_stored_name(name).then(|| self.root.join(name))
     }
+}
+
+/// A new random stored name, e.g. `3f/3f9c…e1.png` (the first two
+/// characters shard the files into folders).
+pub fn new_name(kind: ImageKind) -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    format!("{}/{id}.{}", &id[..2], kind.extension())
+}
+
+/// Whether `name` is one [`new_name`] makes: two path segments of letters,
+/// digits and dots, nothing that climbs out of the root.
+pub fn is_stored_name(name: &str) -> bool {
+    name.split('/').count() == 2
+        && name.split('/').all(|seg| {
+            !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        })
+        && !name.contains("..")
 }
 
 impl MediaStore for LocalMediaStore {
     fn put(&self, image: &CheckedImage) -> std::io::Result<String> {
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        let name = format!("{}/{id}.{}", &id[..2], image.kind.extension());
+        let name = new_name(image.kind);
         let final_path = self.root.join(&name);
         let dir = final_path.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir)?;
         let tmp_dir = self.root.join(".tmp");
         std::fs::create_dir_all(&tmp_dir)?;
-        let tmp_path = tmp_dir.join(format!("{id}.part"));
+        let tmp_path = tmp_dir.join(format!("{}.part", uuid::Uuid::new_v4().simple()));
         let result = (|| {
             let mut file = std::fs::File::create(&tmp_path)?;
             file.write_all(&image.bytes)?;

@@ -285,7 +285,7 @@ mod tests {
             0, 4, 0, 108, 0, 255, 255, 255, 0, 255,
         ];
         let once = crate::media::check_image(input).unwrap().bytes;
-        let twice = crate::media::check_image(once.clone()).unwrap().bytes;
+        let twice = crate::media::check_image(once.to_vec()).unwrap().bytes;
         assert_eq!(twice, once);
     }
 }

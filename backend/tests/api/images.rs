@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, Res, TestApp, User};
 
-fn encode(format: ImageFormat, w: u32, h: u32) -> Vec<u8> {
+pub(crate) fn encode(format: ImageFormat, w: u32, h: u32) -> Vec<u8> {
     let img = RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 7) as u8, (y * 5) as u8, 90]));
     let mut out = Cursor::new(Vec::new());
     img.write_to(&mut out, format).unwrap();
@@ -154,14 +154,14 @@ fn png_bomb() -> Vec<u8> {
 }
 
 /// One field of a form, as a browser's `FormData` sends it.
-type Field = (&'static str, Part);
+pub(crate) type Field = (&'static str, Part);
 
-fn text(name: &'static str, value: &'static str) -> Field {
+pub(crate) fn text(name: &'static str, value: &'static str) -> Field {
     (name, Part::text(value))
 }
 
 /// The `image` field: a file with its name and declared type.
-fn file(data: &[u8], filename: &str, content_type: &str) -> Field {
+pub(crate) fn file(data: &[u8], filename: &str, content_type: &str) -> Field {
     let part = Part::bytes(data.to_vec())
         .file_name(filename.to_string())
         .mime_str(content_type)
@@ -189,7 +189,7 @@ async fn send_form(
     app.send(req).await
 }
 
-async fn post_with_image(
+pub(crate) async fn post_with_image(
     app: &TestApp,
     user: &User,
     fields: impl IntoIterator<Item = Field>,
