@@ -19,7 +19,8 @@ ENV NGINX_PORT=8080 \
     TLS_CERTIFICATE=/etc/nginx/tls/fullchain.pem \
     TLS_CERTIFICATE_KEY=/etc/nginx/tls/privkey.pem \
     NGINX_OCSP_STAPLING=on \
-    ACME_WEBROOT=/var/www/acme
+    ACME_WEBROOT=/var/www/acme \
+    MEDIA_IMG_SRC="'self'"
 COPY docker/nginx/nginx.conf /etc/nginx/nginx.conf
 COPY docker/nginx/templates/ /etc/nginx/templates/
 COPY docker/nginx/templates/ /etc/nginx/templates-tls/

@@ -15,6 +15,10 @@ import re
 import shutil
 import sys
 
+# Variables with a default, as docker/web.Dockerfile's ENV gives them:
+# callers that do not care need not pass them.
+DEFAULTS = {"MEDIA_IMG_SRC": "'self'"}
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "docker", "nginx")
 
@@ -25,7 +29,7 @@ def main():
     if tls:
         args = args[1:]
     out = args[0]
-    values = dict(arg.split("=", 1) for arg in args[1:])
+    values = {**DEFAULTS, **dict(arg.split("=", 1) for arg in args[1:])}
     os.makedirs(os.path.join(out, "conf.d"), exist_ok=True)
     shutil.copy(os.path.join(SRC, "nginx.conf"), out)
     shutil.copy("/etc/nginx/mime.types", out)

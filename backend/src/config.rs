@@ -448,8 +448,8 @@ impl Settings {
                     }
                 }
                 let access_key_id = get("S3_ACCESS_KEY_ID").filter(|v| !v.is_empty());
-                let secret_access_key = secret_or_file(&get, "S3_SECRET_ACCESS_KEY", &mut problems)
-                    .filter(|v| !v.is_empty());
+                // `get` reads S3_SECRET_ACCESS_KEY_FILE for it (FILE_VARIABLES).
+                let secret_access_key = get("S3_SECRET_ACCESS_KEY").filter(|v| !v.is_empty());
                 if access_key_id.is_some() != secret_access_key.is_some() {
                     problems.push(
                         "set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (the AWS default credentials)"
@@ -850,6 +850,49 @@ mod tests {
         assert!(names.len() > 20, "{names:?}");
         let missing: Vec<_> = names.iter().filter(|n| !documented(n)).collect();
         assert!(missing.is_empty(), "not in .env.example: {missing:?}");
+    }
+
+    #[test]
+    fn s3_media_needs_a_bucket_and_a_region_and_reads_its_secret_from_a_file() {
+        let err =
+            settings(&[("DATABASE_URL", "postgres://x/y"), ("MEDIA_STORE", "s3")]).unwrap_err();
+        assert!(err.to_string().contains("S3_BUCKET is required"), "{err}");
+        assert!(err.to_string().contains("S3_REGION is required"), "{err}");
+        let err =
+            settings(&[("DATABASE_URL", "postgres://x/y"), ("MEDIA_STORE", "gcs")]).unwrap_err();
+        assert!(err.to_string().contains("MEDIA_STORE must be"), "{err}");
+        let dir = std::env::temp_dir().join(format!("tweets-s3-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let secret = dir.join("s3");
+        std::fs::write(&secret, "from-a-file\n").unwrap();
+        let path = secret.display().to_string();
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("MEDIA_STORE", "s3"),
+            ("S3_BUCKET", "media"),
+            ("S3_REGION", "eu-west-1"),
+            ("S3_ACCESS_KEY_ID", "AKIA"),
+            ("S3_SECRET_ACCESS_KEY_FILE", path.as_str()),
+        ])
+        .unwrap();
+        let MediaStoreKind::S3(s3) = s.media_store else {
+            panic!("not s3")
+        };
+        assert_eq!(s3.secret_access_key.unwrap().expose(), "from-a-file");
+        let err = settings(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("MEDIA_STORE", "s3"),
+            ("S3_BUCKET", "media"),
+            ("S3_REGION", "eu-west-1"),
+            ("S3_ACCESS_KEY_ID", "AKIA"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     /// Secrets by the last word of their name; durations and paths that

@@ -2,9 +2,11 @@
 # with managed services in place of the db and redis containers.
 #
 #   internet -> ALB (WAF, TLS) -> /api/*, /healthz, /readyz -> api tasks (Fargate)
-#                              -> everything else          -> web tasks (nginx: SPA, /media/)
-#   api tasks -> RDS PostgreSQL 16 (TLS), ElastiCache (TLS + AUTH), EFS (media)
-#   web tasks -> EFS (media, read-only), api tasks through Cloud Map DNS
+#                              -> everything else          -> web tasks (nginx: SPA)
+#   internet -> CloudFront (OAC) -> S3 media bucket               (media_store = "s3")
+#   api tasks -> RDS PostgreSQL 16 (TLS), ElastiCache (TLS + AUTH),
+#                S3 (media, task role) or EFS (media_store = "efs")
+#   web tasks -> api tasks through Cloud Map DNS; EFS read-only for /media/ with "efs"
 #
 # This file only wires modules together; each module documents itself.
 
@@ -29,6 +31,27 @@ locals {
   metrics_port = 9100
   # RDS writes its logs to these groups; observability creates them first.
   rds_log_types = ["postgresql", "upgrade"]
+
+  # Media stores that exist: the one the API uses (media_store) and, while
+  # media_migration copies the images from EFS to S3, both. While EFS exists
+  # the API mounts it read-write (tweets media migrate --to s3 keeps its
+  # journal, .migrated-s3, in MEDIA_ROOT) and nginx read-only.
+  media_efs = var.media_store == "efs" || var.media_migration
+  media_s3  = var.media_store == "s3" || var.media_migration
+
+  # The API's media settings (.env.example): S3_BUCKET and S3_REGION whenever
+  # the bucket exists (the migration's one-off task needs them), MEDIA_STORE
+  # and MEDIA_URL from the store in use. MEDIA_ROOT always (the image's
+  # directory without EFS: serve creates it at start). No S3 keys or
+  # S3_ENDPOINT: object_store takes the task role's credentials.
+  api_media_environment = merge(
+    local.media_s3 ? { S3_BUCKET = module.media_s3[0].bucket_name, S3_REGION = module.media_s3[0].bucket_region } : {},
+    {
+      MEDIA_ROOT  = local.media_root
+      MEDIA_STORE = var.media_store == "s3" ? "s3" : "local"
+      MEDIA_URL   = var.media_store == "s3" ? module.media_s3[0].media_url : "/media/"
+    },
+  )
 }
 
 module "observability" {
@@ -142,8 +165,10 @@ module "redis" {
   slow_log_group_name        = module.observability.log_group_names["redis"]
 }
 
+# Uploaded images on EFS (MEDIA_STORE=local, served by nginx at /media/).
 module "media" {
   source = "../../modules/media"
+  count  = local.media_efs ? 1 : 0
 
   name        = var.name
   vpc_id      = module.vpc.vpc_id
@@ -155,6 +180,20 @@ module "media" {
   }
   writer_role_arns = [module.api.task_role_arn]
   reader_role_arns = [module.web.task_role_arn]
+}
+
+# Uploaded images in S3 behind CloudFront (MEDIA_STORE=s3): any number of API
+# tasks write, browsers read from the CDN, nothing mounts a file system.
+module "media_s3" {
+  source = "../../modules/media-s3"
+  count  = local.media_s3 ? 1 : 0
+
+  name            = var.name
+  price_class     = var.media_price_class
+  domain_name     = var.media_domain_name
+  certificate_arn = var.media_certificate_arn
+  # The bucket goes with the environment only when the database may too.
+  force_destroy = !var.deletion_protection
 }
 
 module "api" {
@@ -175,12 +214,10 @@ module "api" {
   health_check_grace_period_seconds = 120
 
   # As .env.example documents them, for production behind a load balancer.
-  environment = {
+  environment = merge(local.api_media_environment, {
     APP_ENV                     = "production"
     BIND_ADDR                   = "0.0.0.0:${local.http_port}"
     METRICS_ADDR                = "0.0.0.0:${local.metrics_port}"
-    MEDIA_ROOT                  = local.media_root
-    MEDIA_URL                   = "/media/"
     TRUST_FORWARDED_FOR         = "true"
     LOG_FORMAT                  = "json"
     RUST_LOG                    = var.rust_log
@@ -190,17 +227,19 @@ module "api" {
     SHUTDOWN_TIMEOUT            = "30s"
     RATE_LIMIT_AUTH_PER_MINUTE  = "30"
     RATE_LIMIT_POSTS_PER_MINUTE = "60"
-  }
+  })
   # JWT_SECRET, DATABASE_URL (sslmode=require) and, with Redis, REDIS_URL (rediss://).
   secrets              = module.secrets.api_secrets
   secrets_kms_key_arns = [module.secrets.kms_key_arn]
   ecr_repository_arns  = var.ecr_repository_arns
+  # S3 media: put, get and delete images, list the bucket (the migration).
+  task_role_policy_arns = local.media_s3 ? { media = module.media_s3[0].api_policy_arn } : {}
 
-  efs_volume = {
-    file_system_id  = module.media.file_system_id
-    access_point_id = module.media.access_point_id
+  efs_volume = local.media_efs ? {
+    file_system_id  = module.media[0].file_system_id
+    access_point_id = module.media[0].access_point_id
     container_path  = local.media_root
-  }
+  } : null
   log_group_name = module.observability.log_group_names["api"]
 
   vpc_id     = module.vpc.vpc_id
@@ -210,10 +249,8 @@ module "api" {
     web = { port = local.http_port, security_group_id = module.web.security_group_id }
   }
   egress_rules = merge(
-    {
-      postgres = { port = module.rds.port, security_group_id = module.rds.security_group_id }
-      media    = { port = 2049, security_group_id = module.media.security_group_id }
-    },
+    { postgres = { port = module.rds.port, security_group_id = module.rds.security_group_id } },
+    local.media_efs ? { media = { port = 2049, security_group_id = module.media[0].security_group_id } } : {},
     var.enable_redis ? { redis = { port = module.redis[0].port, security_group_id = module.redis[0].security_group_id } } : {},
   )
 
@@ -251,24 +288,28 @@ module "web" {
     API_UPSTREAM_PARAMS = "resolve"
     NGINX_RESOLVER      = "169.254.169.253"
     TWEETS_MEDIA_ROOT   = local.media_root
+    # The page's Content-Security-Policy lets images load from the CDN.
+    MEDIA_IMG_SRC = local.media_s3 ? trimsuffix(module.media_s3[0].media_url, "/") : "'self'"
   }
   ecr_repository_arns = var.ecr_repository_arns
 
-  efs_volume = {
-    file_system_id  = module.media.file_system_id
-    access_point_id = module.media.access_point_id
+  # nginx serves /media/ from EFS while it exists; with S3 only, browsers get
+  # the images from CloudFront and nginx mounts nothing.
+  efs_volume = local.media_efs ? {
+    file_system_id  = module.media[0].file_system_id
+    access_point_id = module.media[0].access_point_id
     container_path  = local.media_root
     read_only       = true
-  }
+  } : null
   log_group_name = module.observability.log_group_names["web"]
 
   vpc_id        = module.vpc.vpc_id
   subnet_ids    = module.vpc.private_subnet_ids
   ingress_rules = { alb = { port = local.http_port, security_group_id = module.alb.security_group_id } }
-  egress_rules = {
-    api   = { port = local.http_port, security_group_id = module.api.security_group_id }
-    media = { port = 2049, security_group_id = module.media.security_group_id }
-  }
+  egress_rules = merge(
+    { api = { port = local.http_port, security_group_id = module.api.security_group_id } },
+    local.media_efs ? { media = { port = 2049, security_group_id = module.media[0].security_group_id } } : {},
+  )
 
   load_balancer = {
     target_group_arn = module.alb.target_group_arns["web"]

@@ -50,3 +50,23 @@ output "nat_gateway_public_ips" {
   description = "Addresses the tasks reach the internet from."
   value       = module.vpc.nat_gateway_public_ips
 }
+
+output "media_url" {
+  description = "Where browsers load uploaded images from: the CloudFront URL the API's MEDIA_URL holds with media_store = s3; https://domain_name/media/ (nginx from EFS, MEDIA_URL=/media/) with efs."
+  value       = var.media_store == "s3" ? module.media_s3[0].media_url : "https://${var.domain_name}/media/"
+}
+
+output "media_bucket_name" {
+  description = "The S3 bucket of uploaded images (the API's S3_BUCKET), or null without one."
+  value       = local.media_s3 ? module.media_s3[0].bucket_name : null
+}
+
+output "media_cdn_domain_name" {
+  description = "Host name of the media CloudFront distribution (dNNNN.cloudfront.net): the CNAME or alias target of media_domain_name; null without the bucket."
+  value       = local.media_s3 ? module.media_s3[0].distribution_domain_name : null
+}
+
+output "media_file_system_id" {
+  description = "The EFS file system of uploaded images, or null without one (media_store = s3 after the migration)."
+  value       = local.media_efs ? module.media[0].file_system_id : null
+}

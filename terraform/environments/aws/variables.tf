@@ -197,6 +197,41 @@ variable "redis_num_cache_clusters" {
   default     = 2
 }
 
+variable "media_store" {
+  description = "Where the API keeps uploaded images: s3 (MEDIA_STORE=s3: a private bucket behind CloudFront, MEDIA_URL its URL) or efs (MEDIA_STORE=local: an EFS file system the API writes and nginx serves at /media/)."
+  type        = string
+  default     = "s3"
+
+  validation {
+    condition     = contains(["s3", "efs"], var.media_store)
+    error_message = "media_store must be s3 or efs (var.media_store)."
+  }
+}
+
+variable "media_migration" {
+  description = "Keep both media stores while tweets media migrate --to s3 copies the images from EFS to S3: the bucket exists, the API's task role may use it and EFS stays mounted (read-write: the copy keeps its journal there). Turn off once the copy is complete."
+  type        = bool
+  default     = false
+}
+
+variable "media_price_class" {
+  description = "CloudFront price class of the media distribution: PriceClass_100 (North America, Europe, Israel), PriceClass_200 or PriceClass_All."
+  type        = string
+  default     = "PriceClass_100"
+}
+
+variable "media_domain_name" {
+  description = "Custom host name of the media distribution (for example media.tweets.example.com), with media_certificate_arn; null serves images from its *.cloudfront.net name."
+  type        = string
+  default     = null
+}
+
+variable "media_certificate_arn" {
+  description = "ARN of an issued ACM certificate for media_domain_name in us-east-1 (CloudFront takes certificates from there only, whatever aws_region is)."
+  type        = string
+  default     = null
+}
+
 variable "log_retention_in_days" {
   description = "Days CloudWatch Logs keeps the logs."
   type        = number

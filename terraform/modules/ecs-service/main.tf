@@ -193,14 +193,23 @@ resource "aws_iam_role_policy" "execution" {
   policy = data.aws_iam_policy_document.execution.json
 }
 
-# The task role is the application's identity. It carries no policy: the EFS
-# file system policy (media module) names it, and that is all it may do.
+# The task role is the application's identity. It carries only the policies
+# of task_role_policy_arns (the media-s3 module's, for the API's bucket);
+# resource policies that name it, such as the EFS file system policy (media
+# module), grant the rest.
 resource "aws_iam_role" "task" {
   name_prefix        = "${substr(var.name, 0, 20)}-task-"
   description        = "Identity of the ${var.name} application"
   assume_role_policy = data.aws_iam_policy_document.assume.json
 
   tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "task" {
+  for_each = var.task_role_policy_arns
+
+  role       = aws_iam_role.task.name
+  policy_arn = each.value
 }
 
 # --- Task definition -----------------------------------------------------------------
@@ -384,8 +393,9 @@ resource "aws_ecs_service" "this" {
     ignore_changes = [desired_count]
   }
 
-  # Tasks cannot start before the execution role may read their secrets.
-  depends_on = [aws_iam_role_policy.execution]
+  # Tasks cannot start before the execution role may read their secrets, nor
+  # before the application may do what its task role's policies allow.
+  depends_on = [aws_iam_role_policy.execution, aws_iam_role_policy_attachment.task]
 }
 
 # --- Autoscaling -------------------------------------------------------------------

@@ -234,6 +234,17 @@ variable "efs_volume" {
   }
 }
 
+variable "task_role_policy_arns" {
+  description = "IAM policies to attach to the task role (the application's identity), label => policy ARN, for example { media = module.media_s3.api_policy_arn }. Labels must be known at plan time."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for arn in values(var.task_role_policy_arns) : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "task_role_policy_arns values must be IAM policy ARNs (arn:aws:iam::ACCOUNT:policy/NAME) (var.task_role_policy_arns)."
+  }
+}
+
 variable "log_group_name" {
   description = "CloudWatch Logs log group the container logs to (the observability module creates it, encrypted and with retention)."
   type        = string
@@ -293,7 +304,7 @@ variable "egress_rules" {
 }
 
 variable "allow_https_egress" {
-  description = "Allow HTTPS (443) out to anywhere: ECR, Secrets Manager and CloudWatch Logs through the NAT gateway. Turn off only with VPC endpoints for all three."
+  description = "Allow HTTPS (443) out to anywhere: ECR, Secrets Manager, CloudWatch Logs and (with MEDIA_STORE=s3) S3 through the NAT gateway. Turn off only with VPC endpoints for all of them."
   type        = bool
   default     = true
 }
