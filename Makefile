@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: dev psql exercises up-debug debug-shell up-logging image-sizes backup backups certs client deploy-test hooks db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
+.PHONY: k8s dev psql exercises up-debug debug-shell up-logging image-sizes backup backups certs client deploy-test hooks db-tls deps faults fuzz help migrations record-queries restore run stop-db db-url test test-rust contract monitoring infra e2e up up-prod down logs ps build test-containers openapi fmt fmt-check lint schema seed bench clean \
   tf-env tf-init tf-plan tf-apply tf-destroy tf-fmt tf-check
 
 help: ## List the targets
@@ -24,7 +24,7 @@ stop-db: ## Stop the project PostgreSQL cluster under .data/
 db-url: ## Print the DATABASE_URL `make run` uses
 	@scripts/pg.sh url
 
-test: deps fmt-check lint infra tf-check contract monitoring e2e db-tls client faults backups migrations deploy-test exercises test-rust ## Everything CI runs: formatting, lints, all tests
+test: deps fmt-check lint infra tf-check k8s contract monitoring e2e db-tls client faults backups migrations deploy-test exercises test-rust ## Everything CI runs: formatting, lints, all tests
 
 deps: ## Install what make test needs (apt packages, terraform, rustup components), or say what to install
 	@scripts/ensure-tools.sh
@@ -99,6 +99,9 @@ tf-destroy: tf-env ## terraform destroy for $ENV (asks for confirmation)
 
 tf-fmt: ## Format everything under terraform/
 	terraform fmt -recursive terraform/
+
+k8s: ## Kubernetes manifests (deploy/k8s): kustomize renders, schemas (1.31, strict), invariants, checkov, rollout order
+	@scripts/check-k8s.sh
 
 tf-check: ## terraform fmt -check, scripts/check_terraform.py (references, READMEs, validation cases), checkov
 	@scripts/check-terraform.sh

@@ -40,7 +40,7 @@ scripts/certs.sh "$tmp/certs" >/dev/null
 nginx -t -q -p "$tmp/conf-tls" -c "$tmp/conf-tls/nginx.conf" -e "$tmp/conf-tls/error.log"
 
 echo "shellcheck"
-"$bin/shellcheck" -x scripts/*.sh bench/*.sh docs/examples/ci-integration/*.sh .ci/run
+"$bin/shellcheck" -x scripts/*.sh bench/*.sh deploy/k8s/*.sh docs/examples/ci-integration/*.sh .ci/run
 
 echo "docs/ci-integration.md embeds the example it documents"
 "$bin/python" docs/examples/ci-integration/check_doc_sync.py
