@@ -43,7 +43,11 @@ impl S3MediaStore {
             retry_timeout: Duration::from_secs(10),
             ..RetryConfig::default()
         };
-        let mut builder = AmazonS3Builder::new()
+        // From the environment first: the standard AWS_* variables carry the
+        // credentials of an ECS task role (AWS_CONTAINER_CREDENTIALS_*), a
+        // Kubernetes service account (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN)
+        // or a session; the S3_* settings then take precedence.
+        let mut builder = AmazonS3Builder::from_env()
             .with_bucket_name(&settings.bucket)
             .with_region(&settings.region)
             .with_client_options(client)
@@ -59,8 +63,8 @@ impl S3MediaStore {
                 .with_access_key_id(id)
                 .with_secret_access_key(secret.expose());
         }
-        // Without keys: the AWS default chain (ECS task role, instance
-        // profile, web identity), which object_store reads itself.
+        // Without keys: what the AWS_* variables above name, else the
+        // instance profile.
         let store = builder.build()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
