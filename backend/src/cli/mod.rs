@@ -262,9 +262,7 @@ fn ensure_demo_account(
         tracing::info!(username = %demo.username, "demo account present");
         return Ok(());
     }
-    let password =
-        Password::parse(&demo.password).map_err(|e| anyhow::anyhow!("DEMO_PASSWORD {e}"))?;
-    let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = password_hash(&demo.password, "DEMO_PASSWORD")?;
     let new = NewUser {
         username: &demo.username,
         password_hash: &hash,
@@ -341,6 +339,13 @@ fn with_db(
     f(&mut conn, &settings)
 }
 
+/// A password checked by the registration rule (`what` names it in the
+/// error) and hashed as the server stores it.
+fn password_hash(raw: &str, what: &str) -> anyhow::Result<String> {
+    let password = Password::parse(raw).map_err(|e| anyhow::anyhow!("{what} {e}"))?;
+    hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 fn create_user(username: &str, display_name: Option<&str>, admin: bool) -> anyhow::Result<()> {
     let settings = settings()?;
     let username = Username::parse(username).map_err(|e| anyhow::anyhow!("username {e}"))?;
@@ -351,9 +356,7 @@ fn create_user(username: &str, display_name: Option<&str>, admin: bool) -> anyho
         .lock()
         .read_line(&mut line)
         .context("reading the password from standard input")?;
-    let password = Password::parse(line.trim_end_matches(['\r', '\n']))
-        .map_err(|e| anyhow::anyhow!("password {e}"))?;
-    let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = password_hash(line.trim_end_matches(['\r', '\n']), "password")?;
     let mut conn = connect(&settings)?;
     db::migrate(&mut conn)?;
     let actor = db::admin::Actor::cli();

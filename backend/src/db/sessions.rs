@@ -214,14 +214,7 @@ pub fn revoke(conn: &mut PgConnection, session_id: i64, reason: &str) -> Result<
 
 /// Ends every session of `user_id`; returns how many ended.
 pub fn revoke_all(conn: &mut PgConnection, user_id: UserId, reason: &str) -> Result<usize> {
-    Ok(diesel::update(sessions::table)
-        .filter(sessions::user_id.eq(user_id))
-        .filter(sessions::revoked_at.is_null())
-        .set((
-            sessions::revoked_at.eq(diesel::dsl::now),
-            sessions::revoked_reason.eq(reason),
-        ))
-        .execute(conn)?)
+    revoke_all_but(conn, user_id, None, reason)
 }
 
 /// Ends every session of `user_id` but `keep`; returns how many ended.
@@ -231,9 +224,18 @@ pub fn revoke_others(
     keep: i64,
     reason: &str,
 ) -> Result<usize> {
+    revoke_all_but(conn, user_id, Some(keep), reason)
+}
+
+fn revoke_all_but(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    keep: Option<i64>,
+    reason: &str,
+) -> Result<usize> {
     Ok(diesel::update(sessions::table)
         .filter(sessions::user_id.eq(user_id))
-        .filter(sessions::id.ne(keep))
+        .filter(sessions::id.ne(keep.unwrap_or(0)))
         .filter(sessions::revoked_at.is_null())
         .set((
             sessions::revoked_at.eq(diesel::dsl::now),

@@ -147,8 +147,8 @@ fn migrate_applies_once() {
 /// With MIGRATE_ON_START=false, `serve` neither migrates nor starts on a
 /// database with pending migrations (a deploy's own `tweets migrate` step
 /// comes first); once they are applied it serves.
-#[test]
-fn serve_without_migrating_refuses_pending_migrations() {
+#[actix_web::test]
+async fn serve_without_migrating_refuses_pending_migrations() {
     let db = TestDb::new();
     let mut conn = db.connect();
     sql_query("DELETE FROM __diesel_schema_migrations WHERE version = '20261201160000'")
@@ -196,7 +196,10 @@ fn serve_without_migrating_refuses_pending_migrations() {
         ("DATABASE_URL", db.url.as_str()),
         ("MIGRATE_ON_START", "false"),
     ]);
-    assert!(served.pid() > 0);
+    let ready = reqwest::get(format!("{}/readyz", served.address))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
 }
 
 #[actix_web::test]
