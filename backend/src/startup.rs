@@ -17,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     config::Settings,
-    db::{DbPool, PoolMetrics},
+    db::{self, DbPool, PoolMetrics},
     error::{json_error, problem_for_plain_errors, ApiError},
     limits, routes,
     state::AppState,
@@ -121,6 +121,7 @@ impl Application {
                 ))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+                .wrap(from_fn(db::budget::middleware))
                 .wrap(from_fn(limits::body_deadlines))
                 .wrap(from_fn(telemetry::request_id_middleware))
                 .configure(|cfg| routes::configure(&mut ServiceConfig::new(cfg)))

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod blocks;
+pub mod budget;
 mod error;
 pub mod events;
 pub mod fanout;
@@ -18,7 +19,7 @@ pub mod tweets;
 pub mod users;
 pub mod viewer;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use diesel::{
@@ -41,7 +42,11 @@ pub type DbConn = PooledConnection<Manager>;
 /// A pooled connection and when a request last finished with it.
 pub struct Conn {
     conn: PgConnection,
-    last_used: std::time::Instant,
+    last_used: Instant,
+    /// The connection's own statement timeout (set on acquiring it).
+    statement_timeout: Duration,
+    /// Set when the connection must not be handed out again.
+    broken: bool,
 }
 
 /// diesel's connection manager, with one change: a connection handed back
@@ -63,7 +68,9 @@ impl diesel::r2d2::ManageConnection for Manager {
     fn connect(&self) -> Result<Conn, Self::Error> {
         Ok(Conn {
             conn: self.inner.connect()?,
-            last_used: std::time::Instant::now(),
+            last_used: Instant::now(),
+            statement_timeout: Duration::MAX,
+            broken: false,
         })
     }
 
@@ -76,7 +83,7 @@ impl diesel::r2d2::ManageConnection for Manager {
     }
 
     fn has_broken(&self, conn: &mut Conn) -> bool {
-        self.inner.has_broken(&mut conn.conn)
+        conn.broken || self.inner.has_broken(&mut conn.conn)
     }
 }
 
@@ -131,12 +138,11 @@ struct Customize {
 
 impl CustomizeConnection<Conn, diesel::r2d2::Error> for Customize {
     fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
+        conn.statement_timeout = self.statement_timeout;
         let conn = &mut conn.conn;
-        let ms = self.statement_timeout.as_millis().max(1);
-        conn.batch_execute(&format!(
-            "SET statement_timeout = {ms}; SET lock_timeout = {ms}; \
-             SET idle_in_transaction_session_timeout = {}",
-            ms.saturating_mul(2)
+        conn.batch_execute(&timeouts_sql(
+            self.statement_timeout,
+            Some(self.statement_timeout.saturating_mul(2)),
         ))
         .map_err(diesel::r2d2::Error::QueryError)?;
         let counter = self.queries.clone();
@@ -213,20 +219,75 @@ where
     E: From<Error> + Send + 'static,
 {
     let pool = pool.clone();
+    // Within a request, what is left of its budget bounds the wait and,
+    // when it is shorter than a statement may take, the statements too.
+    let deadline = budget::deadline();
+    let wait = match deadline {
+        Some(deadline) => wait.min(deadline.saturating_duration_since(Instant::now())),
+        None => wait,
+    };
     // Lines logged on the blocking thread keep the request's span (its id).
     let span = tracing::Span::current();
     actix_web::web::block(move || {
         let _entered = span.enter();
+        if wait.is_zero() {
+            tracing::warn!("the request's database time is spent");
+            return Err(E::from(Error::Unavailable(
+                "the database did not answer in time",
+            )));
+        }
         let mut conn = pool.get_timeout(wait).map_err(|e| {
             tracing::warn!(error = %e, "no database connection available");
             Error::Unavailable("the database is unavailable")
         })?;
-        let result = f(&mut conn.conn);
-        conn.last_used = std::time::Instant::now();
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let result = match left {
+            Some(left) if left < conn.statement_timeout => {
+                shortened(&mut conn, left, f).map_err(E::from)?
+            }
+            _ => f(&mut conn.conn),
+        };
+        conn.last_used = Instant::now();
         result
     })
     .await
     .map_err(|e| E::from(Error::from(e)))?
+}
+
+/// Runs `f` with every statement's timeout cut to `left` (at least 1 ms),
+/// then sets the connection's own back. A connection whose timeouts cannot
+/// be restored is closed rather than handed out again with the short ones.
+fn shortened<T, E>(
+    conn: &mut DbConn,
+    left: Duration,
+    f: impl FnOnce(&mut PgConnection) -> Result<T, E>,
+) -> Result<Result<T, E>> {
+    let set =
+        |conn: &mut Conn, timeout: Duration| conn.conn.batch_execute(&timeouts_sql(timeout, None));
+    if set(conn, left).is_err() {
+        conn.broken = true;
+        return Err(Error::Unavailable("the database is unavailable"));
+    }
+    let result = f(&mut conn.conn);
+    let normal = conn.statement_timeout;
+    if set(conn, normal).is_err() {
+        conn.broken = true;
+    }
+    Ok(result)
+}
+
+/// `SET` for the statement and lock timeouts (at least 1 ms: 0 would mean
+/// none) and, given, the idle-in-transaction one.
+fn timeouts_sql(timeout: Duration, idle_in_transaction: Option<Duration>) -> String {
+    let ms = timeout.as_millis().max(1);
+    let mut sql = format!("SET statement_timeout = {ms}; SET lock_timeout = {ms}");
+    if let Some(idle) = idle_in_transaction {
+        sql.push_str(&format!(
+            "; SET idle_in_transaction_session_timeout = {}",
+            idle.as_millis().max(1)
+        ));
+    }
+    sql
 }
 
 /// Applies pending migrations under a PostgreSQL advisory lock and returns

@@ -6,7 +6,7 @@ use super::{
     views::{page_of, TweetView},
 };
 use crate::{
-    auth::{AuthUser, OptionalAuth, OptionalUnconfirmed, Unconfirmed},
+    auth::{AuthUser, OptionalUnconfirmed, Unconfirmed},
     db::{
         self,
         models::NewTweet,
@@ -271,12 +271,14 @@ fn created_response(
 )]
 pub async fn get(
     state: web::Data<AppState>,
-    viewer: OptionalAuth,
+    token: OptionalUnconfirmed,
     path: web::Path<TweetId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    // One hand-off for the session check and the read.
     let tweet = db::run(&state.pool, move |conn| {
-        tweets::get(conn, id, viewer.user_id())
+        let viewer = token.reader(conn)?;
+        Ok::<_, ApiError>(tweets::get(conn, id, viewer)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
@@ -304,14 +306,15 @@ pub async fn get(
 pub async fn replies(
     state: web::Data<AppState>,
     req: HttpRequest,
-    viewer: OptionalAuth,
+    token: OptionalUnconfirmed,
     path: web::Path<TweetId>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let (limit, after) = query.parse(CursorKind::Tweet)?;
     let page = db::run(&state.pool, move |conn| {
-        tweets::replies(conn, id, viewer.user_id(), after, limit.get())
+        let viewer = token.reader(conn)?;
+        Ok::<_, ApiError>(tweets::replies(conn, id, viewer, after, limit.get())?)
     })
     .await?;
     let media_url = &state.settings.media_url;

@@ -203,3 +203,88 @@ async fn a_statement_stuck_behind_a_lock_is_cancelled_and_answered_503() {
     lock.release();
     app.post_tweet(&alice, "after the lock").await;
 }
+
+/// A statement that takes `secs`, in a hand-off of its own.
+async fn sleep_for(pool: &tweets::db::DbPool, secs: f64) -> Result<(), tweets::db::Error> {
+    tweets::db::run(pool, move |conn| {
+        sql_query(format!("SELECT pg_sleep({secs})"))
+            .execute(conn)
+            .map(|_| ())
+            .map_err(tweets::db::Error::from)
+    })
+    .await
+}
+
+/// `make faults` found a signed-in read answered after 4 s with a 2 s pool
+/// timeout and a 1 s statement timeout: it confirmed its session in one
+/// hand-off and read in a second, and each got both bounds. The bounds are
+/// the request's (`docs/operations.md`): whatever the number of hand-offs,
+/// its database work ends by `DB_POOL_TIMEOUT + DB_STATEMENT_TIMEOUT`.
+#[actix_web::test]
+async fn a_request_spends_at_most_one_pool_wait_and_one_statement_timeout() {
+    let db = TestDb::new();
+    let pool = tweets::db::build_pool(
+        &db.url,
+        1,
+        Duration::from_secs(2),
+        Duration::from_secs(1),
+        tweets::db::PoolMetrics::default(),
+    );
+    let budget = Duration::from_secs(3);
+
+    // Statements: three of 0.9 s fit in 3 s, the fourth gets what is left
+    // (0.3 s) as its timeout and is cancelled.
+    let start = Instant::now();
+    let outcomes = tweets::db::budget::scope(budget, async {
+        let mut outcomes = Vec::new();
+        for _ in 0..4 {
+            outcomes.push(sleep_for(&pool, 0.9).await.is_ok());
+        }
+        outcomes
+    })
+    .await;
+    let took = start.elapsed();
+    assert_eq!(outcomes, [true, true, true, false]);
+    assert!(took < budget + Duration::from_millis(300), "{took:?}");
+
+    // The connection's own timeouts are back: 0.9 s passes outside a request.
+    sleep_for(&pool, 0.9).await.unwrap();
+    let shown: String = tweets::db::run(&pool, |conn| {
+        #[derive(QueryableByName)]
+        struct Shown {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            statement_timeout: String,
+        }
+        sql_query("SHOW statement_timeout")
+            .get_result::<Shown>(conn)
+            .map(|s| s.statement_timeout)
+            .map_err(tweets::db::Error::from)
+    })
+    .await
+    .unwrap();
+    assert_eq!(shown, "1s");
+
+    // Pool waits: with 2.7 s spent and the only connection taken, the next
+    // hand-off waits what is left (0.3 s), not the pool's 2 s.
+    let waited = tweets::db::budget::scope(budget, async {
+        for _ in 0..3 {
+            sleep_for(&pool, 0.9).await.unwrap();
+        }
+        let held = pool.get().unwrap();
+        let start = Instant::now();
+        let outcome = sleep_for(&pool, 0.0).await;
+        drop(held);
+        (outcome, start.elapsed())
+    })
+    .await;
+    assert!(
+        matches!(waited.0, Err(tweets::db::Error::Unavailable(_))),
+        "{:?}",
+        waited.0
+    );
+    assert!(
+        waited.1 < Duration::from_millis(800),
+        "waited {:?}",
+        waited.1
+    );
+}
