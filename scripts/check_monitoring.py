@@ -107,7 +107,10 @@ def main():
     procs = []
     try:
         api_port, metrics_port = free_port(), free_port()
-        env = dict(os.environ, DATABASE_URL=f"{admin}/{db}", BIND_ADDR=f"127.0.0.1:{api_port}",
+        # The primary named as a "replica" too: it is not in recovery, so it
+        # takes no reads, but the replica metrics the rules query are exported.
+        env = dict(os.environ, DATABASE_URL=f"{admin}/{db}", DATABASE_REPLICA_URLS=f"{admin}/{db}",
+                   REPLICA_CHECK_INTERVAL="200ms", BIND_ADDR=f"127.0.0.1:{api_port}",
                    METRICS_ADDR=f"127.0.0.1:{metrics_port}",
                    JWT_SECRET="monitoring-check-secret-0123456789abcdef", RATE_LIMIT_AUTH_PER_MINUTE="0",
                    RATE_LIMIT_POSTS_PER_MINUTE="0", RUST_LOG="error", MEDIA_ROOT=os.path.join(tmp, "media"))
@@ -192,10 +195,12 @@ def main():
         for r in (r for g in rules for r in g["rules"]):
             assert r["health"] == "ok", r
         # All is well, so no alert condition holds now — but DatabaseDown,
-        # whose postgres-exporter does not run here.
+        # whose postgres-exporter does not run here, and ReplicaDown: the
+        # "replica" is the primary itself, which is not in recovery and so
+        # takes no reads (the condition seen through real series).
         for name, expr in rule_exprs().items():
             holds = bool(query(expr))
-            assert holds == (name == "DatabaseDown"), f"{name}: condition holds={holds}"
+            assert holds == (name in ("DatabaseDown", "ReplicaDown")), f"{name}: condition holds={holds}"
         # And with the API gone, ApiDown's condition does.
         procs[0].send_signal(signal.SIGTERM)
         procs[0].wait(timeout=30)

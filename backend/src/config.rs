@@ -110,6 +110,13 @@ pub struct Settings {
     /// Longest a statement may run (or wait for a lock) before PostgreSQL
     /// cancels it and the request gets a 503.
     pub db_statement_timeout: Duration,
+    /// Streaming replicas the reads may go to (`DATABASE_REPLICA_URLS`,
+    /// comma-separated; empty: every read on the primary).
+    pub database_replica_urls: Vec<String>,
+    /// A replica further behind than this is taken out until it catches up.
+    pub replica_max_lag: Duration,
+    /// How often each replica's health and lag are checked.
+    pub replica_check_interval: Duration,
     pub jwt_secret: JwtSecret,
     pub access_token_ttl: Duration,
     /// Lifetime of a session's refresh token, renewed by every refresh.
@@ -163,6 +170,8 @@ pub struct Settings {
     /// The `sslmode` connections to PostgreSQL use: the URL's, else
     /// `PGSSLMODE` (libpq reads it too), else libpq's default `prefer`.
     pub database_sslmode: String,
+    /// `PGSSLMODE`, which libpq applies to every URL without an `sslmode`.
+    pub pgsslmode: Option<String>,
 }
 
 /// Every problem found while reading the configuration, not just the first.
@@ -270,6 +279,39 @@ impl Settings {
         );
         if db_statement_timeout.is_zero() {
             problems.push("DB_STATEMENT_TIMEOUT must be at least 1 second".into());
+        }
+        let database_replica_urls: Vec<String> = get("DATABASE_REPLICA_URLS")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (i, replica) in database_replica_urls.iter().enumerate() {
+            if !matches!(url::Url::parse(replica), Ok(u) if matches!(u.scheme(), "postgres" | "postgresql"))
+            {
+                problems.push(format!(
+                    "DATABASE_REPLICA_URLS: entry {} is not a postgres:// URL",
+                    i + 1
+                ));
+            }
+        }
+        let replica_max_lag = parse_duration(
+            &get,
+            "REPLICA_MAX_LAG",
+            Duration::from_secs(2),
+            &mut problems,
+        );
+        let replica_check_interval = parse_duration(
+            &get,
+            "REPLICA_CHECK_INTERVAL",
+            Duration::from_secs(1),
+            &mut problems,
+        );
+        if replica_check_interval < Duration::from_millis(10) {
+            problems.push("REPLICA_CHECK_INTERVAL must be at least 10ms".into());
         }
         let access_token_ttl = parse_duration(
             &get,
@@ -496,8 +538,9 @@ impl Settings {
             }
         };
 
+        let pgsslmode = get("PGSSLMODE");
         let database_sslmode = sslmode_of(&database_url)
-            .or_else(|| get("PGSSLMODE"))
+            .or_else(|| pgsslmode.clone())
             .unwrap_or_else(|| "prefer".into());
 
         if !problems.is_empty() {
@@ -505,11 +548,15 @@ impl Settings {
         }
         Ok(Settings {
             database_sslmode,
+            pgsslmode,
             app_env,
             database_url,
             db_pool_size,
             db_pool_timeout,
             db_statement_timeout,
+            database_replica_urls,
+            replica_max_lag,
+            replica_check_interval,
             jwt_secret,
             access_token_ttl,
             refresh_token_ttl,
@@ -570,6 +617,18 @@ impl Settings {
                 self.database_sslmode
             ));
         }
+        for (i, replica) in self.database_replica_urls.iter().enumerate() {
+            let mode = sslmode_of(replica)
+                .or_else(|| self.pgsslmode.clone())
+                .unwrap_or_else(|| "prefer".into());
+            if !matches!(mode.as_str(), "require" | "verify-ca" | "verify-full") {
+                problems.push(format!(
+                    "the connection to replica {} (DATABASE_REPLICA_URLS) does not require TLS \
+                     (sslmode={mode}): add sslmode=verify-full to its URL, or set PGSSLMODE",
+                    i + 1
+                ));
+            }
+        }
         if self.access_token_ttl > Duration::from_secs(24 * 3600) {
             problems.push(
                 "ACCESS_TOKEN_TTL is longer than a day: keep access tokens short (15m) and let clients refresh".into(),
@@ -601,6 +660,18 @@ pub fn shown(name: &str, value: &str) -> String {
     if ["SECRET", "PASSWORD", "TOKEN", "KEY"].contains(&last_word) {
         return "(set, hidden)".into();
     }
+    if last_word == "URLS" {
+        return value
+            .split(',')
+            .map(|v| shown_url(v.trim()))
+            .collect::<Vec<_>>()
+            .join(",");
+    }
+    shown_url(value)
+}
+
+/// `value` with the password of a URL replaced by `***`.
+fn shown_url(value: &str) -> String {
     match url::Url::parse(value) {
         Ok(mut url) if url.password().is_some() => {
             if url.set_password(Some("***")).is_err() {
@@ -669,8 +740,9 @@ impl std::fmt::Debug for DemoAccount {
     }
 }
 
-pub const FILE_VARIABLES: [&str; 5] = [
+pub const FILE_VARIABLES: [&str; 6] = [
     "DATABASE_URL",
+    "DATABASE_REPLICA_URLS",
     "JWT_SECRET",
     "POSTGRES_PASSWORD",
     "REDIS_URL",
@@ -747,6 +819,9 @@ fn parse_bool(
 /// Durations are whole seconds, optionally with a unit: `90`, `90s`, `15m`, `24h`, `7d`.
 pub fn parse_duration_str(v: &str) -> Option<Duration> {
     let v = v.trim();
+    if let Some(ms) = v.strip_suffix("ms") {
+        return ms.parse().ok().map(Duration::from_millis);
+    }
     let (num, mult) = match v.char_indices().last()? {
         (i, 's') => (&v[..i], 1),
         (i, 'm') => (&v[..i], 60),
@@ -918,6 +993,13 @@ mod tests {
             shown("DATABASE_URL", "postgres://app:hunter2@db/tweets"),
             "postgres://app:***@db/tweets"
         );
+        assert_eq!(
+            shown(
+                "DATABASE_REPLICA_URLS",
+                "postgres://app:hunter2@r1/tweets, postgres://app:hunter3@r2/tweets"
+            ),
+            "postgres://app:***@r1/tweets,postgres://app:***@r2/tweets"
+        );
     }
 
     #[test]
@@ -1047,6 +1129,54 @@ mod tests {
         ])
         .unwrap();
         assert!(s.deploy_problems().is_empty(), "{:?}", s.deploy_problems());
+    }
+
+    #[test]
+    fn replica_urls_lag_and_interval() {
+        let s = settings(&[("DATABASE_URL", "postgres://x/y")]).unwrap();
+        assert!(s.database_replica_urls.is_empty());
+        assert_eq!(s.replica_max_lag, Duration::from_secs(2));
+        assert_eq!(s.replica_check_interval, Duration::from_secs(1));
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            (
+                "DATABASE_REPLICA_URLS",
+                " postgres://a/y ,, postgresql://b:5433/y ",
+            ),
+            ("REPLICA_MAX_LAG", "500ms"),
+            ("REPLICA_CHECK_INTERVAL", "100ms"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.database_replica_urls,
+            ["postgres://a/y", "postgresql://b:5433/y"]
+        );
+        assert_eq!(s.replica_max_lag, Duration::from_millis(500));
+        assert_eq!(s.replica_check_interval, Duration::from_millis(100));
+        let err = settings(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("DATABASE_REPLICA_URLS", "postgres://a/y,mysql://b/y"),
+            ("REPLICA_CHECK_INTERVAL", "0"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.0[0].contains("entry 2 is not a postgres:// URL"),
+            "{err}"
+        );
+        assert!(err.0[1].contains("REPLICA_CHECK_INTERVAL"), "{err}");
+        // A replica must require TLS in production, like the primary.
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://localhost/x?sslmode=verify-full"),
+            (
+                "DATABASE_REPLICA_URLS",
+                "postgres://r1/x?sslmode=verify-full,postgres://r2/x",
+            ),
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "q8Zt3kP0vW9xYb2Lm5Nc7Rd1Fg4Hj6Ks"),
+        ])
+        .unwrap();
+        assert_eq!(s.deploy_problems().len(), 1, "{:?}", s.deploy_problems());
+        assert!(s.deploy_problems()[0].contains("replica 2"));
     }
 
     #[test]

@@ -275,6 +275,14 @@ impl ResponseError for ApiError {
     }
 }
 
+/// A replica's "not found" or "unavailable" may be the primary's answer
+/// too, or not: the read is asked again there (`db::replicas`).
+impl crate::db::ReadError for ApiError {
+    fn retry_on_primary(&self) -> bool {
+        matches!(self, ApiError::NotFound(_) | ApiError::Unavailable(_))
+    }
+}
+
 /// `error: cause: cause…`, for the logs.
 pub fn format_chain(err: &anyhow::Error) -> String {
     err.chain()

@@ -35,6 +35,7 @@ impl Metrics {
     pub fn new(
         pool: &PoolMetrics,
         fanout: &crate::db::fanout::FanoutMetrics,
+        replicas: &crate::db::replicas::ReplicaMetrics,
     ) -> Result<Self, prometheus::Error> {
         let registry = Registry::new();
         let http_requests = IntCounterVec::new(
@@ -116,6 +117,13 @@ impl Metrics {
         registry.register(Box::new(fanout.copies.clone()))?;
         registry.register(Box::new(fanout.tweets.clone()))?;
         registry.register(Box::new(fanout.lag.clone()))?;
+        registry.register(Box::new(replicas.up.clone()))?;
+        registry.register(Box::new(replicas.lag.clone()))?;
+        registry.register(Box::new(replicas.reads.clone()))?;
+        registry.register(Box::new(replicas.queries.clone()))?;
+        registry.register(Box::new(replicas.wait.clone()))?;
+        registry.register(Box::new(replicas.timeouts.clone()))?;
+        registry.register(Box::new(replicas.connections.clone()))?;
         registry.register(Box::new(
             prometheus::process_collector::ProcessCollector::for_self(),
         ))?;
@@ -178,6 +186,7 @@ impl Metrics {
 
 /// `GET /metrics` on the metrics listener (`METRICS_ADDR`).
 pub async fn serve_metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state.replicas.refresh_gauges();
     let body = state
         .metrics
         .render(&state.pool, state.settings.db_pool_size)?;

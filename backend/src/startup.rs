@@ -33,6 +33,7 @@ pub struct Application {
     fanout: Option<(DbPool, i64, crate::db::fanout::FanoutMetrics)>,
     /// The live-event listener's database URL and hub, when it runs.
     events: Option<(String, crate::db::events::Hub)>,
+    replica_checks: Option<(Arc<db::Replicas>, DbPool, std::time::Duration)>,
     server: Server,
     metrics_port: Option<u16>,
     metrics_server: Option<Server>,
@@ -80,6 +81,13 @@ impl Application {
         let events = settings
             .live_events
             .then(|| (settings.database_url.clone(), state.events.clone()));
+        let replica_checks = (!state.replicas.is_empty()).then(|| {
+            (
+                state.replicas.clone(),
+                state.pool.clone(),
+                settings.replica_check_interval,
+            )
+        });
         let shutdown_secs = settings.shutdown_timeout.as_secs();
         let workers = settings.http_workers;
         let (metrics_port, metrics_server) = match metrics_listener {
@@ -121,6 +129,7 @@ impl Application {
                 ))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+                .wrap(from_fn(db::replicas::remember_writers))
                 .wrap(from_fn(db::budget::middleware))
                 .wrap(from_fn(limits::body_deadlines))
                 .wrap(from_fn(telemetry::request_id_middleware))
@@ -141,6 +150,7 @@ impl Application {
             port,
             fanout,
             events,
+            replica_checks,
             server,
             metrics_port,
             metrics_server,
@@ -176,7 +186,13 @@ impl Application {
         let listener = self
             .events
             .map(|(url, hub)| actix_web::rt::spawn(crate::db::events::run_listener(url, hub)));
+        let checks = self.replica_checks.map(|(replicas, primary, interval)| {
+            actix_web::rt::spawn(crate::db::replicas::run_checks(replicas, primary, interval))
+        });
         let result = self.server.await;
+        if let Some(checks) = checks {
+            checks.abort();
+        }
         if let Some(worker) = fanout {
             worker.abort();
         }

@@ -10,7 +10,8 @@ use crate::{
     auth::{JwtKeys, PasswordHasher},
     config::MediaStoreKind,
     config::Settings,
-    db::{DbPool, PoolMetrics},
+    db::{replicas::ReplicaMetrics, DbPool, PoolMetrics, ReadError, Replicas},
+    domain::UserId,
     error::ApiError,
     media::{s3::S3MediaStore, LocalMediaStore, Media},
     metrics::Metrics,
@@ -32,6 +33,8 @@ pub struct AppState {
     pub fanout: crate::db::fanout::FanoutMetrics,
     /// Live events for the streaming endpoints (`db::events`).
     pub events: crate::db::events::Hub,
+    /// Read replicas (`DATABASE_REPLICA_URLS`), possibly none.
+    pub replicas: Arc<Replicas>,
 }
 
 impl AppState {
@@ -42,7 +45,15 @@ impl AppState {
         pool_metrics: &PoolMetrics,
     ) -> Result<Self, ApiError> {
         let fanout = crate::db::fanout::FanoutMetrics::default();
-        let metrics = Metrics::new(pool_metrics, &fanout)
+        let replicas = Replicas::new(
+            &settings.database_replica_urls,
+            settings.db_pool_size,
+            settings.db_statement_timeout,
+            settings.replica_max_lag,
+            settings.replica_check_interval,
+            ReplicaMetrics::default(),
+        );
+        let metrics = Metrics::new(pool_metrics, &fanout, replicas.metrics())
             .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("registering metrics: {e}")))?;
         let redis = match &settings.redis_url {
             Some(url) => {
@@ -83,9 +94,21 @@ impl AppState {
                 }
                 MediaStoreKind::S3(s3) => Arc::new(S3MediaStore::new(s3)?),
             }),
+            replicas: Arc::new(replicas),
             pool,
             settings,
         })
+    }
+
+    /// A read a replica may answer (`db::replicas`): `reader` is who reads,
+    /// for read-your-writes. `f` may run twice (replica, then primary).
+    pub async fn read<T, E, F>(&self, reader: Option<UserId>, f: F) -> Result<T, E>
+    where
+        F: Fn(&mut diesel::PgConnection) -> Result<T, E> + Clone + Send + 'static,
+        T: Send + 'static,
+        E: ReadError,
+    {
+        crate::db::read(&self.pool, &self.replicas, reader, f).await
     }
 
     /// The key this request's client-address limits count under.

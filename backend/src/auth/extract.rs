@@ -105,10 +105,21 @@ impl Unconfirmed {
         )
     }
 
+    /// The answer when the session was not found open: refused — unless on
+    /// a read replica, which may not have replayed a new session yet; then
+    /// the primary decides (and counts the refusal).
+    pub fn not_open(&self) -> ApiError {
+        if crate::db::replicas::on_replica() {
+            ApiError::Unavailable(crate::db::replicas::NOT_ON_REPLICA.into())
+        } else {
+            self.ended()
+        }
+    }
+
     /// The caller, if the token's session is still open for its user.
     pub fn confirm(&self, conn: &mut PgConnection) -> Result<AuthUser, ApiError> {
         if !sessions::is_open(conn, self.subject.session_id, self.subject.user_id)? {
-            return Err(self.ended());
+            return Err(self.not_open());
         }
         Ok(AuthUser {
             id: self.subject.user_id,
@@ -143,6 +154,11 @@ impl Unconfirmed {
 pub struct OptionalUnconfirmed(pub Option<Unconfirmed>);
 
 impl OptionalUnconfirmed {
+    /// The account the token claims, unconfirmed (read-your-writes routing).
+    pub fn claimed(&self) -> Option<UserId> {
+        self.0.as_ref().map(Unconfirmed::claimed)
+    }
+
     /// The reader: `None` when anonymous, the confirmed account otherwise
     /// (an ended session is refused, as [`Unconfirmed::confirm`] does).
     pub fn reader(&self, conn: &mut PgConnection) -> Result<Option<UserId>, ApiError> {
@@ -155,6 +171,9 @@ impl OptionalUnconfirmed {
 
 fn unconfirmed(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, Unconfirmed)>, ApiError> {
     Ok(verify(req)?.map(|(state, subject)| {
+        // Who this request acts for, for read-your-writes (`db::replicas`).
+        actix_web::HttpMessage::extensions_mut(req)
+            .insert(crate::db::replicas::Requester(subject.user_id));
         let refused = state.metrics.auth_failures.with_label_values(&["token"]);
         (state, Unconfirmed { subject, refused })
     }))

@@ -13,6 +13,7 @@ pub mod fanout;
 pub mod follows;
 pub mod models;
 pub mod notifications;
+pub mod replicas;
 pub mod search;
 pub mod sessions;
 pub mod tweets;
@@ -35,6 +36,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use prometheus::{Histogram, HistogramOpts, IntCounter};
 
 pub use error::{Error, Result};
+pub use replicas::{read, ReadError, Replicas};
 
 pub type DbPool = Pool<Manager>;
 pub type DbConn = PooledConnection<Manager>;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::views::{PageView, TweetView, UserView};
 use crate::{
     auth::{AuthUser, OptionalUnconfirmed},
-    db::{self, search},
+    db::search,
     domain::{PageLimit, RankCursor},
     error::ApiError,
     state::AppState,
@@ -96,11 +96,12 @@ pub async fn tweets(
 ) -> Result<HttpResponse, ApiError> {
     let (q, limit, after) = query.parse()?;
     let words = q.clone();
-    let page = db::run(&state.pool, move |conn| {
-        let viewer = token.reader(conn)?;
-        Ok::<_, ApiError>(search::tweets(conn, viewer, &words, after, limit.get())?)
-    })
-    .await?;
+    let page = state
+        .read(token.claimed(), move |conn| {
+            let viewer = token.reader(conn)?;
+            Ok::<_, ApiError>(search::tweets(conn, viewer, &words, after, limit.get())?)
+        })
+        .await?;
     let media_url = &state.settings.media_url;
     let items = page
         .items
@@ -135,11 +136,12 @@ pub async fn accounts(
 ) -> Result<HttpResponse, ApiError> {
     let (q, limit, after) = query.parse()?;
     let prefix = q.strip_prefix('@').unwrap_or(&q).to_string();
-    let page = db::run(&state.pool, move |conn| {
-        let viewer = token.reader(conn)?;
-        Ok::<_, ApiError>(search::accounts(conn, viewer, &prefix, after, limit.get())?)
-    })
-    .await?;
+    let page = state
+        .read(token.claimed(), move |conn| {
+            let viewer = token.reader(conn)?;
+            Ok::<_, ApiError>(search::accounts(conn, viewer, &prefix, after, limit.get())?)
+        })
+        .await?;
     let media_url = &state.settings.media_url;
     let items = page
         .items
@@ -203,10 +205,9 @@ pub async fn tags(
         ));
     }
     let limit = PageLimit::parse(query.limit.as_deref()).map_err(ApiError::BadRequest)?;
-    let found = db::run(&state.pool, move |conn| {
-        search::tags(conn, &prefix, limit.get())
-    })
-    .await?;
+    let found = state
+        .read(None, move |conn| search::tags(conn, &prefix, limit.get()))
+        .await?;
     let items = found
         .into_iter()
         .map(|t| TagView {
@@ -254,10 +255,11 @@ pub async fn suggestions(
     query: web::Query<SuggestionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = PageLimit::parse(query.limit.as_deref()).map_err(ApiError::BadRequest)?;
-    let found = db::run(&state.pool, move |conn| {
-        search::suggestions(conn, me.id, limit.get())
-    })
-    .await?;
+    let found = state
+        .read(Some(me.id), move |conn| {
+            search::suggestions(conn, me.id, limit.get())
+        })
+        .await?;
     let media_url = &state.settings.media_url;
     let items = found
         .into_iter()

@@ -27,11 +27,18 @@ async fn timeline_page(
     let (limit, after) = query.parse(CursorKind::Tweet)?;
     // The session check and the page share one hand-off to the blocking
     // pool: the busiest signed-in reads pay for one, not two.
-    let page = db::run(&state.pool, move |conn| {
-        let viewer = token.reader(conn)?;
-        Ok::<_, ApiError>(tweets::timeline(conn, which, viewer, after, limit.get())?)
-    })
-    .await?;
+    let page = state
+        .read(token.claimed(), move |conn| {
+            let viewer = token.reader(conn)?;
+            Ok::<_, ApiError>(tweets::timeline(
+                conn,
+                which.clone(),
+                viewer,
+                after,
+                limit.get(),
+            )?)
+        })
+        .await?;
     let media_url = &state.settings.media_url;
     Ok(page_of(req, page, CursorKind::Tweet, limit, |t| {
         TweetView::new(t, media_url)
@@ -89,11 +96,12 @@ pub async fn home_timeline(
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = query.parse(CursorKind::Tweet)?;
     // The session check is part of the page's own statement.
-    let page = db::run(&state.pool, move |conn| {
-        tweets::home_page(conn, me.claimed(), me.session_id(), after, limit.get())?
-            .ok_or_else(|| me.ended())
-    })
-    .await?;
+    let page = state
+        .read(Some(me.claimed()), move |conn| {
+            tweets::home_page(conn, me.claimed(), me.session_id(), after, limit.get())?
+                .ok_or_else(|| me.not_open())
+        })
+        .await?;
     let media_url = &state.settings.media_url;
     Ok(page_of(&req, page, CursorKind::Tweet, limit, |t| {
         TweetView::new(t, media_url)
@@ -276,11 +284,12 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     // One hand-off for the session check and the read.
-    let tweet = db::run(&state.pool, move |conn| {
-        let viewer = token.reader(conn)?;
-        Ok::<_, ApiError>(tweets::get(conn, id, viewer)?)
-    })
-    .await?;
+    let tweet = state
+        .read(token.claimed(), move |conn| {
+            let viewer = token.reader(conn)?;
+            Ok::<_, ApiError>(tweets::get(conn, id, viewer)?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(TweetView::new(tweet, &state.settings.media_url)))
 }
 
@@ -312,11 +321,12 @@ pub async fn replies(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let (limit, after) = query.parse(CursorKind::Tweet)?;
-    let page = db::run(&state.pool, move |conn| {
-        let viewer = token.reader(conn)?;
-        Ok::<_, ApiError>(tweets::replies(conn, id, viewer, after, limit.get())?)
-    })
-    .await?;
+    let page = state
+        .read(token.claimed(), move |conn| {
+            let viewer = token.reader(conn)?;
+            Ok::<_, ApiError>(tweets::replies(conn, id, viewer, after, limit.get())?)
+        })
+        .await?;
     let media_url = &state.settings.media_url;
     Ok(page_of(&req, page, CursorKind::Tweet, limit, |t| {
         TweetView::new(t, media_url)
@@ -353,11 +363,12 @@ pub async fn ancestors(
     path: web::Path<TweetId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let tweets = db::run(&state.pool, move |conn| {
-        let viewer = token.reader(conn)?;
-        Ok::<_, ApiError>(tweets::ancestors(conn, id, viewer)?)
-    })
-    .await?;
+    let tweets = state
+        .read(token.claimed(), move |conn| {
+            let viewer = token.reader(conn)?;
+            Ok::<_, ApiError>(tweets::ancestors(conn, id, viewer)?)
+        })
+        .await?;
     let media_url = &state.settings.media_url;
     let items = tweets
         .into_iter()

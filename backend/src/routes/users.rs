@@ -73,11 +73,12 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let name = username(&path)?;
-    let user = db::run(&state.pool, move |conn| {
-        let user = users::get_by_username(conn, &name)?;
-        users::one_with_relation(conn, viewer.user_id(), user)
-    })
-    .await?;
+    let user = state
+        .read(viewer.user_id(), move |conn| {
+            let user = users::get_by_username(conn, &name)?;
+            users::one_with_relation(conn, viewer.user_id(), user)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(UserView::new(user, &state.settings.media_url)))
 }
 
@@ -109,17 +110,18 @@ pub async fn tweets(
 ) -> Result<HttpResponse, ApiError> {
     let name = username(&path)?;
     let (limit, after) = query.parse(CursorKind::Tweet)?;
-    let page = db::run(&state.pool, move |conn| {
-        let user = users::get_by_username(conn, &name)?;
-        tweets::timeline(
-            conn,
-            tweets::Timeline::Author(user.id),
-            viewer.user_id(),
-            after,
-            limit.get(),
-        )
-    })
-    .await?;
+    let page = state
+        .read(viewer.user_id(), move |conn| {
+            let user = users::get_by_username(conn, &name)?;
+            tweets::timeline(
+                conn,
+                tweets::Timeline::Author(user.id),
+                viewer.user_id(),
+                after,
+                limit.get(),
+            )
+        })
+        .await?;
     let media_url = &state.settings.media_url;
     Ok(page_of(&req, page, CursorKind::Tweet, limit, |t| {
         TweetView::new(t, media_url)
@@ -136,15 +138,16 @@ async fn follow_list(
 ) -> Result<HttpResponse, ApiError> {
     let name = username(&path)?;
     let (limit, after) = query.parse(CursorKind::Follow)?;
-    let page = db::run(&state.pool, move |conn| {
-        let user = users::get_by_username(conn, &name)?;
-        let page = follows::list(conn, user.id, direction, after, limit.get())?;
-        Ok::<_, db::Error>(Page {
-            items: users::with_relation(conn, viewer.user_id(), page.items)?,
-            next_after: page.next_after,
+    let page = state
+        .read(viewer.user_id(), move |conn| {
+            let user = users::get_by_username(conn, &name)?;
+            let page = follows::list(conn, user.id, direction, after, limit.get())?;
+            Ok::<_, db::Error>(Page {
+                items: users::with_relation(conn, viewer.user_id(), page.items)?,
+                next_after: page.next_after,
+            })
         })
-    })
-    .await?;
+        .await?;
     let media_url = &state.settings.media_url;
     Ok(page_of(&req, page, CursorKind::Follow, limit, |u| {
         UserView::new(u, media_url)

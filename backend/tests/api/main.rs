@@ -17,6 +17,7 @@ mod openapi;
 mod pagination;
 mod ratelimit;
 mod reliability;
+mod replicas;
 mod s3;
 mod schema;
 mod search;
