@@ -50,6 +50,20 @@ client: ## Generate a Python client from openapi.json (openapi-python-client) an
 faults: ## Fault suite: PostgreSQL stopped/crashed/restarted, Redis killed/frozen, a held lock — under load, own processes
 	@scripts/test-faults.sh
 
+.PHONY: ha-up ha-down test-ha ha-compose-up
+
+ha-up: ## A local Patroni cluster: etcd, 3 PostgreSQL nodes (synchronous replication), HAProxy; prints its URLs (docs/ha.md)
+	@scripts/ha.sh up
+
+ha-down: ## Stop the cluster `make ha-up` started (by PID) and remove its state
+	@scripts/ha.sh down
+
+test-ha: ## Failover under load: the primary node SIGKILLed; writes back < 30 s, no acknowledged write lost, old primary rejoins
+	@scripts/test-ha.sh $(ARGS)
+
+ha-compose-up: ## The production stack on the Patroni cluster (compose.prod.yaml + compose.ha.yaml)
+	$(COMPOSE) $(PROD) -f compose.ha.yaml up -d --build --wait
+
 backups: ## Backup -> drop -> restore round trip (0 rows, 0 files lost), damaged archives refused, point-in-time recovery
 	@scripts/pg.sh with-throwaway scripts/test-backup.sh
 	@scripts/test-pitr.sh
@@ -70,7 +84,7 @@ restore: ## Restore ARCHIVE=file after verifying it (scripts/restore.sh --help)
 e2e: ## Frontend unit tests, then Chromium through the project's nginx config against the real API
 	@scripts/pg.sh with-throwaway scripts/e2e.sh
 
-infra: ## hadolint, Compose schema, nginx -t, shellcheck, yamllint, actionlint
+infra: ## hadolint, Compose schema, nginx -t, haproxy -c, shellcheck, yamllint, actionlint
 	@scripts/check-infra.sh
 
 # Terraform. ENV picks terraform/environments/$(ENV):

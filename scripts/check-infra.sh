@@ -3,7 +3,8 @@
 # ecosystem: hadolint (Dockerfiles), the Compose Specification schema and
 # cross-references (compose files, alone and merged; the logging pipeline's
 # configs; the exercises' broken-on-purpose overlays), nginx -t (the rendered
-# nginx config, with Debian's nginx), shellcheck, yamllint, actionlint.
+# nginx config, with Debian's nginx), haproxy -c (the HA stack's), shellcheck,
+# yamllint, actionlint.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -39,15 +40,20 @@ scripts/certs.sh "$tmp/certs" >/dev/null
   TLS_CERTIFICATE_KEY="$tmp/certs/privkey.pem" NGINX_OCSP_STAPLING=off ACME_WEBROOT="$tmp/static"
 nginx -t -q -p "$tmp/conf-tls" -c "$tmp/conf-tls/nginx.conf" -e "$tmp/conf-tls/error.log"
 
+echo "haproxy -c (the HA stack's HAProxy, compose.ha.yaml)"
+# Its servers are resolved through Docker's DNS at run time: unresolvable here
+# (a warning, not an error).
+haproxy -c -q -f docker/ha/haproxy.cfg
+
 echo "shellcheck"
-"$bin/shellcheck" -x scripts/*.sh bench/*.sh deploy/k8s/*.sh docs/examples/ci-integration/*.sh .ci/run
+"$bin/shellcheck" -x scripts/*.sh bench/*.sh deploy/k8s/*.sh docs/examples/ci-integration/*.sh docker/ha/*.sh .ci/run
 
 echo "docs/ci-integration.md embeds the example it documents"
 "$bin/python" docs/examples/ci-integration/check_doc_sync.py
 
 echo "yamllint"
 "$bin/yamllint" -s compose*.yaml docker/monitoring/*.yml docker/monitoring/grafana/provisioning/*/*.yml \
-  docker/logging/*.yaml docs/exercises/broken/*.yaml \
+  docker/logging/*.yaml docker/ha/*.yml docs/exercises/broken/*.yaml \
   .github/workflows/*.yml .yamllint.yaml .hadolint.yaml .pre-commit-config.yaml
 
 echo "actionlint"

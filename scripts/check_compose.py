@@ -2,8 +2,10 @@
 """Validates the Compose files against the Compose Specification's JSON
 schema (vendored in docker/schema/), alone and merged as they are used, and
 checks what the schema cannot: overlays only touch services that exist,
-every service, network and volume referenced is defined, and every required
-variable (${VAR:?}) is documented in .env.example.
+every service, network, volume and secret referenced is defined, every
+required variable (${VAR:?}) is documented in .env.example, and with
+compose.ha.yaml the API goes through HAProxy to the Patroni nodes (each named
+in docker/ha/haproxy.cfg) while nothing starts or waits for the single `db`.
 """
 import copy
 import json
@@ -24,6 +26,7 @@ OVERLAYS = {
     "compose.tls.yaml": {"certbot"},
     "compose.debug.yaml": {"tools", "tools-db"},
     "compose.logging.yaml": {"loki", "alloy"},
+    "compose.ha.yaml": {"etcd", "patroni1", "patroni2", "patroni3", "haproxy"},
 }
 # overlay -> the overlays it is only used with (it may amend their services)
 REQUIRES = {
@@ -41,7 +44,11 @@ USED_AS = [
     [BASE, "compose.override.yaml", "compose.monitoring.yaml", "compose.logging.yaml"],
     [BASE, "compose.prod.yaml", "compose.monitoring.yaml", "compose.logging.yaml"],
     [BASE, "compose.override.yaml", "compose.monitoring.yaml", "compose.debug.yaml", "compose.logging.yaml"],
+    [BASE, "compose.override.yaml", "compose.ha.yaml"],
+    [BASE, "compose.prod.yaml", "compose.ha.yaml"],
 ]
+HA = "compose.ha.yaml"
+HAPROXY_CFG = os.path.join("docker", "ha", "haproxy.cfg")
 VAR = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
 
@@ -109,6 +116,10 @@ def references(doc, label, problems):
             source = vol.split(":")[0] if isinstance(vol, str) else vol.get("source", "")
             if source and not source.startswith((".", "/")) and source not in volumes:
                 problems.append(f"{label}: {name} mounts volume {source}, which is not defined")
+        for secret in svc.get("secrets", []) or []:
+            source = secret if isinstance(secret, str) else secret.get("source", "")
+            if source not in (doc.get("secrets") or {}):
+                problems.append(f"{label}: {name} uses secret {source}, which is not defined")
         if "image" not in svc and "build" not in svc:
             problems.append(f"{label}: {name} has neither image nor build")
         mode = svc.get("network_mode", "")
@@ -117,6 +128,34 @@ def references(doc, label, problems):
                 problems.append(f"{label}: {name} shares the network of {mode}, which is not a service")
             if svc.get("networks"):
                 problems.append(f"{label}: {name} has both network_mode and networks")
+
+
+def ha_invariants(doc, label, problems):
+    """With compose.ha.yaml, the API uses the Patroni cluster through HAProxy and nothing
+    starts or waits for the single `db`; HAProxy's config names every Patroni node."""
+    services = doc.get("services", {})
+    if "single-db" not in (services.get("db", {}).get("profiles") or []):
+        problems.append(f"{label}: db is started (it must be behind the single-db profile)")
+    for name, svc in services.items():
+        deps = svc.get("depends_on", {})
+        if name != "db" and isinstance(deps, dict) and "db" in deps and deps["db"].get("required", True):
+            problems.append(f"{label}: {name} requires db, which this overlay does not start")
+        if name != "db" and isinstance(deps, list) and "db" in deps:
+            problems.append(f"{label}: {name} depends on db, which this overlay does not start")
+    env = services.get("api", {}).get("environment", {})
+    if env.get("POSTGRES_HOST") == "db" or "@db" in str(env.get("DATABASE_URL", "")):
+        problems.append(f"{label}: the api still points at db")
+    for var in ("DATABASE_URL_FILE", "DATABASE_REPLICA_URLS_FILE"):
+        if not env.get(var):
+            problems.append(f"{label}: the api has no {var}")
+    patroni = sorted(n for n in services if n.startswith("patroni"))
+    with open(os.path.join(ROOT, HAPROXY_CFG)) as f:
+        cfg = f.read()
+    for section in ("primary", "replicas"):
+        m = re.search(rf"^listen {section}\n(.*?)(?=^\S|\Z)", cfg, re.M | re.S)
+        named = sorted(re.findall(r"^\s+server (\S+) (\S+):5432 check port 8008$", m.group(1), re.M)) if m else []
+        if [n for n, _ in named] != patroni or any(n != host for n, host in named):
+            problems.append(f"{HAPROXY_CFG}: listen {section} names {named}, not the services {patroni}")
 
 
 def main():
@@ -156,6 +195,8 @@ def main():
         label = " + ".join(combo)
         validate(merged, label)
         references(merged, label, problems)
+        if HA in combo:
+            ha_invariants(merged, label, problems)
     for name in STANDALONE:
         references(docs[name], name, problems)
     for var in sorted(required):

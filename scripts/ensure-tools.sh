@@ -5,7 +5,17 @@
 # When something cannot be installed here, one message names all of it and
 # the command to run, and the script fails. Python tools and playwright-core
 # are installed by the targets that use them (scripts/tools.sh, npm ci).
+#
+#   scripts/ensure-tools.sh       what `make test` needs
+#   scripts/ensure-tools.sh ha    what `make ha-up` and `make test-ha` need: PostgreSQL,
+#                                 etcd, HAProxy, a venv-capable python3 the postgres user can run
 set -euo pipefail
+set_name=${1:-test}
+case "$set_name" in
+  test) target="make test" ;;
+  ha) target="make test-ha" ;;
+  *) echo "usage: $0 [test|ha]" >&2; exit 2 ;;
+esac
 
 packages=()
 need() { command -v "$1" >/dev/null 2>&1 || packages+=("${@:2}"); }
@@ -13,18 +23,31 @@ need psql postgresql-client
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || packages+=(postgresql)
 need make make
 need curl curl
-need jq jq
-need promtool prometheus
-need amtool prometheus-alertmanager
-need python3 python3 python3-venv
-python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3-venv)
-need nginx nginx
-need redis-server redis-server
-need openssl openssl
-need certutil libnss3-tools
-[[ -x /usr/bin/chromium ]] || packages+=(chromium)
-need node nodejs
-need npm npm
+if [[ "$set_name" == ha ]]; then
+  need etcd etcd-server
+  need haproxy haproxy
+  need python3 python3 python3-venv
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3-venv)
+  # As root, Patroni runs as `postgres`, with the system interpreter when
+  # python3 on PATH lives where that user cannot go (pyenv in root's home).
+  if [[ $(id -u) -eq 0 ]]; then
+    /usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3 python3-venv)
+  fi
+else
+  need jq jq
+  need promtool prometheus
+  need amtool prometheus-alertmanager
+  need python3 python3 python3-venv
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3-venv)
+  need nginx nginx
+  need haproxy haproxy
+  need redis-server redis-server
+  need openssl openssl
+  need certutil libnss3-tools
+  [[ -x /usr/bin/chromium ]] || packages+=(chromium)
+  need node nodejs
+  need npm npm
+fi
 
 as_root=()
 if [[ $(id -u) -ne 0 ]]; then
@@ -45,7 +68,7 @@ if ((${#packages[@]})); then
   fi
 fi
 
-if ! command -v terraform >/dev/null 2>&1; then
+if [[ "$set_name" == test ]] && ! command -v terraform >/dev/null 2>&1; then
   echo "ensure-tools: installing terraform 1.11 from HashiCorp's apt repository" >&2
   if ! { command -v apt-get >/dev/null &&
     root apt-get install -y -qq --no-install-recommends ca-certificates gnupg lsb-release &&
@@ -59,16 +82,16 @@ fi
 
 if ! command -v cargo >/dev/null 2>&1; then
   missing+=("the Rust toolchain (https://rustup.rs)")
-elif command -v rustup >/dev/null 2>&1; then
+elif [[ "$set_name" == test ]] && command -v rustup >/dev/null 2>&1; then
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >&2 ||
     missing+=("rustup component add clippy rustfmt")
 fi
 
 if ((${#missing[@]})); then
   {
-    echo "ensure-tools: make test needs tools this user cannot install. Install them, then run make test again:"
+    echo "ensure-tools: $target needs tools this user cannot install. Install them, then run $target again:"
     printf '  - %s\n' "${missing[@]}"
-    [[ ${as_root[0]:-} == none ]] && echo "  (as root or with sudo: sudo make test installs the packages itself)"
+    [[ ${as_root[0]:-} == none ]] && echo "  (as root or with sudo: sudo $target installs the packages itself)"
   } >&2
   exit 1
 fi

@@ -344,8 +344,9 @@ class Redis:
 
 
 class Api:
-    def __init__(self, binary, base, name, pg, redis_url=None):
+    def __init__(self, binary, base, name, pg, redis_url=None, env=None):
         self.binary, self.pg, self.redis_url = binary, pg, redis_url
+        self.extra_env = dict(env or {})         # more settings (scripts/ha_failover.py: replica URLs)
         self.dir = os.path.join(base, f"api-{name}")
         os.makedirs(os.path.join(self.dir, "media"))
         self.log = os.path.join(self.dir, "api.log")
@@ -367,6 +368,7 @@ class Api:
             }
             if self.redis_url:
                 env["REDIS_URL"] = self.redis_url
+            env.update(self.extra_env)
             logf = open(self.log, "ab")
             # cwd: its own folder, so no developer's .env is read.
             self.proc = subprocess.Popen([self.binary, "serve"], cwd=self.dir, env=env, stdout=logf,

@@ -77,6 +77,23 @@ pub fn on_replica() -> bool {
     ON_REPLICA.with(Cell::get)
 }
 
+/// Marks this thread as reading a replica until dropped (a panic included:
+/// the blocking thread goes on to serve other work).
+struct OnReplica;
+
+impl OnReplica {
+    fn enter() -> Self {
+        ON_REPLICA.with(|c| c.set(true));
+        OnReplica
+    }
+}
+
+impl Drop for OnReplica {
+    fn drop(&mut self) {
+        ON_REPLICA.with(|c| c.set(false));
+    }
+}
+
 /// The answer of a replica that may be behind: asked again on the primary.
 pub const NOT_ON_REPLICA: &str = "not on the replica yet";
 
@@ -482,10 +499,8 @@ where
         let (f, reached) = (f.clone(), reached.clone());
         move |conn: &mut PgConnection| {
             reached.store(true, Ordering::Relaxed);
-            ON_REPLICA.with(|c| c.set(true));
-            let result = f(conn);
-            ON_REPLICA.with(|c| c.set(false));
-            result
+            let _on = OnReplica::enter();
+            f(conn)
         }
     };
     let wait = REPLICA_WAIT.min(primary.connection_timeout());
