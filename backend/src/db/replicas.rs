@@ -261,14 +261,15 @@ impl Replicas {
                 }
             })
             .collect();
-        for (pool, reason) in [
-            ("replica", "replica"),
-            ("primary", "read_your_writes"),
-            ("primary", "no_healthy_replica"),
-            ("primary", "replica_failed"),
-        ] {
-            if !urls.is_empty() {
-                metrics.reads.with_label_values(&[pool, reason]).inc_by(0);
+        if !urls.is_empty() {
+            for reason in [
+                Reason::Replica,
+                Reason::ReadYourWrites,
+                Reason::NoHealthyReplica,
+                Reason::ReplicaFailed,
+            ] {
+                let (pool, why) = reason.label();
+                metrics.reads.with_label_values(&[pool, why]).inc_by(0);
             }
         }
         Self {
@@ -443,9 +444,10 @@ pub async fn remember_writers(
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     use actix_web::{http::Method, HttpMessage};
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let state = req
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .filter(|s| writes && !s.replicas.is_empty())
+    let state = writes
+        .then(|| req.app_data::<actix_web::web::Data<crate::state::AppState>>())
+        .flatten()
+        .filter(|s| !s.replicas.is_empty())
         .cloned();
     let res = next.call(req).await?;
     if let Some(state) = state {
